@@ -72,6 +72,10 @@ pub fn probe(bytes: &[u8], name: Option<&str>) -> Result<Header> {
         let orientation = h.metadata.exif.as_deref().and_then(exif::orientation).unwrap_or(1);
         return Ok(Header { format, width: h.width, height: h.height, orientation });
     }
+    if format == ImageFormat::Hdr && bytes.starts_with(b"#?RGBE") {
+        let patched = [b"#?RADIANCE".as_slice(), &bytes[6..]].concat();
+        return probe(&patched, name).map(|h| Header { format, ..h });
+    }
     let mut reader = image_reader(bytes, format)?;
     reader.no_limits();
     let mut dec = reader.into_decoder().map_err(Error::decode)?;
@@ -164,6 +168,15 @@ fn read_metadata(dec: &mut dyn ImageDecoder) -> Metadata {
 }
 
 fn decode_still(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<(DynamicImage, Metadata)> {
+    // `image` only knows the `#?RADIANCE` signature; `#?RGBE` files are otherwise identical.
+    let patched;
+    let bytes = match bytes.strip_prefix(b"#?RGBE") {
+        Some(rest) if format == ImageFormat::Hdr => {
+            patched = [b"#?RADIANCE".as_slice(), rest].concat();
+            patched.as_slice()
+        }
+        _ => bytes,
+    };
     let mut reader = image_reader(bytes, format)?;
     reader.limits(limits.to_image_limits());
     let mut dec = reader.into_decoder().map_err(Error::decode)?;

@@ -30,7 +30,11 @@ const DEFAULT_QUALITY: u8 = 80;
 pub fn encode(img: &Image) -> Result<Encoded> {
     let spec = img.encode.unwrap_or_else(|| EncodeSpec {
         format: img.output_format(),
-        quality: Quality::Value(KEEP_FORMAT_QUALITY),
+        // PNG keeps lossless truecolour (DECISIONS.md 10): quality would mean a palette.
+        quality: match img.output_format() {
+            ImageFormat::Jpeg | ImageFormat::Webp => Quality::Value(KEEP_FORMAT_QUALITY),
+            _ => Quality::Default,
+        },
         progressive: false,
         lossless: img.source_lossless && img.source_format == Some(ImageFormat::Webp),
     });

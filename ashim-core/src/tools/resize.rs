@@ -85,9 +85,10 @@ impl Preset {
     }
 }
 
-/// Settings of [`Resize`].
+/// Settings of [`Resize`]. At least one of width, height, percentage or preset is needed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
+#[schemars(example = serde_json::json!({"width": 800}))]
 pub struct ResizeSettings {
     /// Target width in pixels. With only one of width/height the other follows the aspect ratio.
     #[schemars(range(min = 1))]

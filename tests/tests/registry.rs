@@ -1,0 +1,126 @@
+//! Registry-wide invariants: every tool has a documented schema, its defaults round-trip,
+//! and it runs on a fixture producing the output shape it declares.
+
+use ashim_core::tool::{Arity, Inputs, OutputKind};
+use ashim_core::{Context, InputFile, Outcome, registry};
+use ashim_tests::*;
+use serde_json::{Map, Value, json};
+
+fn resolve<'a>(root: &'a Value, s: &'a Value) -> &'a Value {
+    match s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+        Some(name) => &root["$defs"][name],
+        None => s,
+    }
+}
+
+/// The smallest valid value for a required property, read from its schema.
+fn minimal(root: &Value, prop: &Value) -> Value {
+    let prop = resolve(root, prop);
+    if let Some(e) = prop.get("enum").and_then(Value::as_array) {
+        return e[0].clone();
+    }
+    if let Some(one) = prop.get("oneOf").and_then(Value::as_array) {
+        return one[0].get("const").or_else(|| one[0].get("enum").map(|e| &e[0])).cloned().unwrap_or(Value::Null);
+    }
+    let ty = prop.get("type").and_then(Value::as_str).unwrap_or("");
+    match ty {
+        "integer" | "number" => {
+            let min = prop.get("minimum").and_then(Value::as_f64);
+            let excl = prop.get("exclusiveMinimum").and_then(Value::as_f64).map(|m| m + 1.0);
+            json!(min.or(excl).unwrap_or(1.0).max(excl.unwrap_or(f64::MIN)) as i64)
+        }
+        "string" => json!("ashim"),
+        "boolean" => json!(false),
+        other => panic!("no minimal value for type {other:?} in {prop}"),
+    }
+}
+
+/// The schema's first example when it has one, else the smallest valid settings.
+fn minimal_settings(schema: &Value) -> Value {
+    if let Some(example) = schema.get("examples").and_then(|e| e.get(0)) {
+        return example.clone();
+    }
+    let mut out = Map::new();
+    for r in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+        let key = r.as_str().unwrap();
+        out.insert(key.into(), minimal(schema, &schema["properties"][key]));
+    }
+    Value::Object(out)
+}
+
+#[test]
+fn every_tool_has_a_documented_object_schema() {
+    let mut ids = Vec::new();
+    for tool in registry::tools() {
+        let meta = tool.meta();
+        assert!(!meta.id.is_empty() && !meta.name.is_empty() && meta.description.ends_with('.'), "{}", meta.id);
+        let schema = tool.settings_schema();
+        assert_eq!(schema["type"], "object", "{}", meta.id);
+        for (key, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            let has_doc = prop.get("description").is_some() || resolve(&schema, prop).get("description").is_some();
+            assert!(has_doc, "{}.{key} has no description", meta.id);
+            assert!(key.chars().next().unwrap().is_lowercase() && !key.contains('_'), "{}.{key} is not camelCase", meta.id);
+        }
+        ids.push(meta.id);
+    }
+    let mut dedup = ids.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), ids.len(), "tool ids are unique");
+    assert_eq!(ashim_core::schema::catalogue().len(), ids.len());
+    for id in ["resize", "crop", "rotate", "convert", "compress", "info", "split", "stitch", "qr-generate"] {
+        assert!(ids.contains(&id), "{id} registered");
+    }
+}
+
+#[test]
+fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
+    for tool in registry::tools() {
+        let meta = tool.meta();
+        let schema = tool.settings_schema();
+        let settings = minimal_settings(&schema);
+        let prepared = tool.prepare(&settings).unwrap_or_else(|e| panic!("{}: {settings} -> {e}", meta.id));
+        let again = tool.prepare(prepared.normalized()).unwrap();
+        assert_eq!(again.normalized(), prepared.normalized(), "{}: defaults round-trip", meta.id);
+
+        let n = match meta.inputs {
+            Arity::None => 0,
+            Arity::One => 1,
+            Arity::Many { min } => min,
+        };
+        let files: Vec<InputFile> = (0..n).map(|_| input("test-200x150.png")).collect();
+        let ctx = Context::default();
+        let mut inputs = Inputs::from_files(&ctx, files);
+        let output = tool.run_prepared(&prepared, &mut inputs).unwrap_or_else(|e| panic!("{}: {e}", meta.id));
+        match Outcome::from_output(output, &ctx).unwrap() {
+            Outcome::Image { encoded, .. } => {
+                assert_eq!(meta.output, OutputKind::Image, "{}", meta.id);
+                assert_eq!(magic(&encoded.data), Some(encoded.format), "{}", meta.id);
+                let d = decode_independently(&encoded.data);
+                assert_eq!((d.width(), d.height()), (encoded.width, encoded.height), "{}", meta.id);
+            }
+            Outcome::Files(files) => {
+                assert_eq!(meta.output, OutputKind::Files, "{}", meta.id);
+                assert!(!files.is_empty() && files.iter().all(|f| !f.data.is_empty() && !f.name.contains('/')), "{}", meta.id);
+            }
+            Outcome::Json(v) => {
+                assert_eq!(meta.output, OutputKind::Json, "{}", meta.id);
+                assert!(v.is_object(), "{}", meta.id);
+            }
+        }
+        // The wrong number of inputs is a clear error, not a panic.
+        let wrong = match meta.inputs {
+            Arity::Many { min } => min - 1,
+            _ => n + 1,
+        };
+        let mut inputs = Inputs::from_files(&ctx, (0..wrong).map(|_| input("test-1x1.png")).collect());
+        let e = tool.run_prepared(&prepared, &mut inputs).unwrap_err();
+        assert_eq!(e.kind(), ashim_core::ErrorKind::InvalidInput, "{}", meta.id);
+    }
+}
+
+#[test]
+fn unknown_tools_are_a_typed_error() {
+    let e = ashim_core::run("nope", vec![], &json!({}), &Context::default()).unwrap_err();
+    assert_eq!((e.kind(), e.code(), e.kind().http_status()), (ashim_core::ErrorKind::UnknownTool, "unknown_tool", 404));
+}
