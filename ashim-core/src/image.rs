@@ -42,6 +42,8 @@ pub struct EncodeSpec {
     pub progressive: bool,
     /// Lossless WebP.
     pub lossless: bool,
+    /// PNG zlib level 0–9 (default 6), as sharp's `compressionLevel`.
+    pub png_level: Option<u8>,
 }
 
 /// The quality request of an [`EncodeSpec`].
@@ -58,7 +60,7 @@ pub enum Quality {
 impl EncodeSpec {
     /// A spec for `format` with the encoder's default quality.
     pub fn new(format: ImageFormat) -> Self {
-        Self { format, quality: Quality::Default, progressive: false, lossless: false }
+        Self { format, quality: Quality::Default, progressive: false, lossless: false, png_level: None }
     }
 }
 

@@ -37,6 +37,7 @@ pub fn encode(img: &Image) -> Result<Encoded> {
         },
         progressive: false,
         lossless: img.source_lossless && img.source_format == Some(ImageFormat::Webp),
+        png_level: None,
     });
     if !spec.format.can_encode() {
         return Err(Error::new(
@@ -98,7 +99,7 @@ fn encode_at(img: &Image, spec: EncodeSpec, quality: Option<u8>) -> Result<Vec<u
     let meta = &img.metadata;
     match spec.format {
         ImageFormat::Jpeg => jpeg::encode(first, quality.unwrap_or(DEFAULT_QUALITY), spec.progressive, meta),
-        ImageFormat::Png => encode_png(first, quality, spec.progressive, meta),
+        ImageFormat::Png => encode_png(first, quality, spec.png_level.unwrap_or(6), meta),
         ImageFormat::Webp => encode_webp(img, quality.unwrap_or(DEFAULT_QUALITY), spec.lossless),
         ImageFormat::Gif => encode_gif(img),
         ImageFormat::Tiff => tiff_pages::encode(&img.frames),
@@ -126,14 +127,14 @@ fn bmp_compatible(p: &DynamicImage) -> DynamicImage {
     }
 }
 
-fn encode_png(p: &DynamicImage, quality: Option<u8>, interlace: bool, meta: &Metadata) -> Result<Vec<u8>> {
+fn encode_png(p: &DynamicImage, quality: Option<u8>, level: u8, meta: &Metadata) -> Result<Vec<u8>> {
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut out = Vec::new();
     match quality {
         // A quality asks for palette quantisation (fewer colours, smaller file).
         Some(q) if q < 100 => super::png_palette::encode(p, q, &mut out)?,
         _ => {
-            let mut enc = PngEncoder::new_with_quality(&mut out, CompressionType::Level(6), FilterType::Adaptive);
+            let mut enc = PngEncoder::new_with_quality(&mut out, CompressionType::Level(level.min(9)), FilterType::Adaptive);
             if let Some(icc) = &meta.icc {
                 let _ = enc.set_icc_profile(icc.clone());
             }
@@ -144,7 +145,6 @@ fn encode_png(p: &DynamicImage, quality: Option<u8>, interlace: bool, meta: &Met
             enc.write_image(p.as_bytes(), p.width(), p.height(), p.color().into()).map_err(Error::encode)?;
         }
     }
-    let _ = interlace; // interlaced PNG output is not offered by the encoder in use
     if let Some(xmp) = &meta.xmp {
         out = super::png_palette::insert_xmp(out, xmp);
     }

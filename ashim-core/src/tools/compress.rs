@@ -46,7 +46,7 @@ pub fn compress(mut image: Image, s: &CompressSettings) -> Image {
         _ => Quality::Value(s.quality),
     };
     let progressive = image.encode.is_some_and(|e| e.progressive);
-    image.encode = Some(EncodeSpec { format, quality, progressive, lossless: false });
+    image.encode = Some(EncodeSpec { format, quality, progressive, lossless: false, png_level: None });
     image
 }
 

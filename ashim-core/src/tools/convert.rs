@@ -59,6 +59,10 @@ pub struct ConvertSettings {
     /// Lossless WebP. Default false.
     #[serde(default)]
     pub lossless: bool,
+    /// PNG zlib level 0–9 (9 = smallest, slowest). Default 6.
+    #[schemars(range(min = 0, max = 9))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression_level: Option<u8>,
 }
 
 /// Set the encode spec; pixels are untouched, so a pipeline still encodes once.
@@ -68,6 +72,7 @@ pub fn convert(mut image: Image, s: &ConvertSettings) -> Image {
         quality: s.quality.map_or(Quality::Default, Quality::Value),
         progressive: s.progressive,
         lossless: s.lossless,
+        png_level: s.compression_level,
     });
     image
 }

@@ -300,7 +300,7 @@ impl Tool for Stitch {
             _ => ImageFormat::Png,
         };
         let quality = if format == ImageFormat::Png { Quality::Default } else { Quality::Value(s.quality) };
-        out.encode = Some(EncodeSpec { format, quality, progressive: false, lossless: false });
+        out.encode = Some(EncodeSpec { format, quality, progressive: false, lossless: false, png_level: None });
         out.name = Some("stitch".into());
         Ok(Output::Image(out))
     }
