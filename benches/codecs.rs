@@ -20,7 +20,9 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 fn fixture(rel: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures")
+        .join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -34,7 +36,13 @@ static PHOTO_12MP: LazyLock<Vec<u8>> = LazyLock::new(|| {
         0,
     )
     .unwrap();
-    match pipeline.run(InputFile::new(fixture("formats/sample.webp"), None), &Context::default()).unwrap() {
+    match pipeline
+        .run(
+            InputFile::new(fixture("formats/sample.webp"), None),
+            &Context::default(),
+        )
+        .unwrap()
+    {
         Outcome::Image { encoded, .. } => encoded.data,
         _ => unreachable!(),
     }
@@ -44,7 +52,10 @@ static PHOTO_PNG: LazyLock<Vec<u8>> = LazyLock::new(|| fixture("formats/sample.p
 
 fn ashim(tool_steps: serde_json::Value, data: &[u8]) -> usize {
     let p = Pipeline::from_json(&json!({ "steps": tool_steps }), 0).unwrap();
-    match p.run(InputFile::new(data.to_vec(), None), &Context::default()).unwrap() {
+    match p
+        .run(InputFile::new(data.to_vec(), None), &Context::default())
+        .unwrap()
+    {
         Outcome::Image { encoded, .. } => encoded.data.len(),
         _ => unreachable!(),
     }
@@ -53,22 +64,36 @@ fn ashim(tool_steps: serde_json::Value, data: &[u8]) -> usize {
 fn baseline_w1(data: &[u8]) -> usize {
     let img = image::load_from_memory(data).unwrap();
     let h = (f64::from(img.height()) * 800.0 / f64::from(img.width())).round() as u32;
-    let small = DynamicImage::ImageRgb8(image::imageops::resize(&img.to_rgb8(), 800, h, FilterType::Lanczos3));
+    let small = DynamicImage::ImageRgb8(image::imageops::resize(
+        &img.to_rgb8(),
+        800,
+        h,
+        FilterType::Lanczos3,
+    ));
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 80).encode_image(&small).unwrap();
+    JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&small)
+        .unwrap();
     out.len()
 }
 
 fn baseline_webp(data: &[u8]) -> usize {
     let img = image::load_from_memory(data).unwrap().to_rgb8();
-    webp::Encoder::from_rgb(img.as_raw(), img.width(), img.height()).encode(80.0).len()
+    webp::Encoder::from_rgb(img.as_raw(), img.width(), img.height())
+        .encode(80.0)
+        .len()
 }
 
 fn baseline_png(data: &[u8]) -> usize {
     let img = image::load_from_memory(data).unwrap();
     let mut out = Vec::new();
     PngEncoder::new_with_quality(&mut out, CompressionType::Best, PngFilter::Adaptive)
-        .write_image(img.as_bytes(), img.width(), img.height(), img.color().into())
+        .write_image(
+            img.as_bytes(),
+            img.width(),
+            img.height(),
+            img.color().into(),
+        )
         .unwrap();
     out.len()
 }
@@ -82,15 +107,24 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("w1_12mp_jpeg_to_800px_jpeg_q80");
     g.sample_size(10);
     g.bench_function("ashim", |b| b.iter(|| ashim(w1_steps(), black_box(photo))));
-    g.bench_function("baseline_image_crate", |b| b.iter(|| baseline_w1(black_box(photo))));
+    g.bench_function("baseline_image_crate", |b| {
+        b.iter(|| baseline_w1(black_box(photo)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("w2_12mp_jpeg_to_webp_q80");
     g.sample_size(10);
     g.bench_function("ashim", |b| {
-        b.iter(|| ashim(json!([{"toolId": "convert", "settings": {"format": "webp", "quality": 80}}]), black_box(photo)))
+        b.iter(|| {
+            ashim(
+                json!([{"toolId": "convert", "settings": {"format": "webp", "quality": 80}}]),
+                black_box(photo),
+            )
+        })
     });
-    g.bench_function("baseline_image_crate", |b| b.iter(|| baseline_webp(black_box(photo))));
+    g.bench_function("baseline_image_crate", |b| {
+        b.iter(|| baseline_webp(black_box(photo)))
+    });
     g.finish();
 
     let png = PHOTO_PNG.as_slice();
@@ -99,7 +133,9 @@ fn benches(c: &mut Criterion) {
     g.bench_function("ashim", |b| {
         b.iter(|| ashim(json!([{"toolId": "convert", "settings": {"format": "png", "compressionLevel": 9}}]), black_box(png)))
     });
-    g.bench_function("baseline_image_crate", |b| b.iter(|| baseline_png(black_box(png))));
+    g.bench_function("baseline_image_crate", |b| {
+        b.iter(|| baseline_png(black_box(png)))
+    });
     g.finish();
 }
 
@@ -108,16 +144,27 @@ criterion_group!(group, benches);
 /// Read criterion's point estimates and print ashim's time as a ratio of the baseline's.
 fn print_ratios() {
     let root = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target").to_string_lossy().into_owned()
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../target")
+            .to_string_lossy()
+            .into_owned()
     }))
     .join("criterion");
     let mean_ns = |group: &str, f: &str| -> Option<f64> {
-        let text = std::fs::read_to_string(root.join(group).join(f).join("new/estimates.json")).ok()?;
+        let text =
+            std::fs::read_to_string(root.join(group).join(f).join("new/estimates.json")).ok()?;
         let v: serde_json::Value = serde_json::from_str(&text).ok()?;
         v["mean"]["point_estimate"].as_f64()
     };
-    println!("\n{:<36} {:>12} {:>12} {:>8}", "workload", "ashim ms", "baseline ms", "ratio");
-    for g in ["w1_12mp_jpeg_to_800px_jpeg_q80", "w2_12mp_jpeg_to_webp_q80", "w3_png_to_png_max_compression"] {
+    println!(
+        "\n{:<36} {:>12} {:>12} {:>8}",
+        "workload", "ashim ms", "baseline ms", "ratio"
+    );
+    for g in [
+        "w1_12mp_jpeg_to_800px_jpeg_q80",
+        "w2_12mp_jpeg_to_webp_q80",
+        "w3_png_to_png_max_compression",
+    ] {
         if let (Some(a), Some(b)) = (mean_ns(g, "ashim"), mean_ns(g, "baseline_image_crate")) {
             println!("{g:<36} {:>12.1} {:>12.1} {:>8.3}", a / 1e6, b / 1e6, a / b);
         }
@@ -126,7 +173,10 @@ fn print_ratios() {
         "output sizes: W1 ashim {} B vs baseline {} B; W3 ashim {} B vs baseline {} B",
         ashim(w1_steps(), &PHOTO_12MP),
         baseline_w1(&PHOTO_12MP),
-        ashim(json!([{"toolId": "convert", "settings": {"format": "png", "compressionLevel": 9}}]), &PHOTO_PNG),
+        ashim(
+            json!([{"toolId": "convert", "settings": {"format": "png", "compressionLevel": 9}}]),
+            &PHOTO_PNG
+        ),
         baseline_png(&PHOTO_PNG)
     );
 }

@@ -17,13 +17,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let def: serde_json::Value = serde_json::from_slice(&std::fs::read(&def)?)?;
     // Every step is validated here, before any pixel is touched.
     let pipeline = Pipeline::from_json(&def, 0)?;
-    let name = Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned());
+    let name = Path::new(&path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
     let ctx = Context::default().on_progress(|f, stage| eprintln!("{:>3.0}% {stage}", f * 100.0));
     match pipeline.run(InputFile::new(std::fs::read(&path)?, name), &ctx)? {
         Outcome::Image { encoded, name } => {
             let out = Path::new(&out_dir).join(&name);
             std::fs::write(&out, &encoded.data)?;
-            println!("{} {}x{} -> {}", encoded.format, encoded.width, encoded.height, out.display());
+            println!(
+                "{} {}x{} -> {}",
+                encoded.format,
+                encoded.width,
+                encoded.height,
+                out.display()
+            );
         }
         Outcome::Files(files) => {
             for f in files {

@@ -110,22 +110,39 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error of `kind` with a message for a person.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), fields: Vec::new() }
+        Self {
+            kind,
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
 
     /// Settings errors naming the offending fields.
     pub fn invalid_settings(fields: Vec<FieldError>) -> Self {
         let message = fields
             .iter()
-            .map(|f| if f.path.is_empty() { f.message.clone() } else { format!("{}: {}", f.path, f.message) })
+            .map(|f| {
+                if f.path.is_empty() {
+                    f.message.clone()
+                } else {
+                    format!("{}: {}", f.path, f.message)
+                }
+            })
             .collect::<Vec<_>>()
             .join("; ");
-        Self { kind: ErrorKind::InvalidSettings, message, fields }
+        Self {
+            kind: ErrorKind::InvalidSettings,
+            message,
+            fields,
+        }
     }
 
     /// Shorthand for one invalid field.
     pub fn field(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::invalid_settings(vec![FieldError { path: path.into(), message: message.into() }])
+        Self::invalid_settings(vec![FieldError {
+            path: path.into(),
+            message: message.into(),
+        }])
     }
 
     /// Shorthand for [`ErrorKind::Unprocessable`].
@@ -140,12 +157,18 @@ impl Error {
 
     /// Shorthand for [`ErrorKind::DecodeFailed`].
     pub fn decode(message: impl fmt::Display) -> Self {
-        Self::new(ErrorKind::DecodeFailed, format!("Failed to decode image: {message}"))
+        Self::new(
+            ErrorKind::DecodeFailed,
+            format!("Failed to decode image: {message}"),
+        )
     }
 
     /// Shorthand for [`ErrorKind::EncodeFailed`].
     pub fn encode(message: impl fmt::Display) -> Self {
-        Self::new(ErrorKind::EncodeFailed, format!("Failed to encode image: {message}"))
+        Self::new(
+            ErrorKind::EncodeFailed,
+            format!("Failed to encode image: {message}"),
+        )
     }
 
     /// Shorthand for [`ErrorKind::Internal`].
@@ -185,7 +208,10 @@ impl From<image::ImageError> for Error {
     fn from(e: image::ImageError) -> Self {
         use image::ImageError as E;
         match e {
-            E::Limits(l) => Error::new(ErrorKind::LimitExceeded, format!("Image exceeds limits: {l}")),
+            E::Limits(l) => Error::new(
+                ErrorKind::LimitExceeded,
+                format!("Image exceeds limits: {l}"),
+            ),
             E::Unsupported(u) => Error::new(ErrorKind::UnsupportedFormat, u.to_string()),
             E::Encoding(en) => Error::encode(en),
             E::Parameter(p) => Error::unprocessable(p.to_string()),

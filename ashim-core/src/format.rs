@@ -47,7 +47,8 @@ impl ImageFormat {
     /// which has no signature.
     pub fn sniff(bytes: &[u8], name: Option<&str>) -> Option<Self> {
         let b = bytes;
-        let at = |off: usize, sig: &[u8]| b.len() >= off + sig.len() && &b[off..off + sig.len()] == sig;
+        let at =
+            |off: usize, sig: &[u8]| b.len() >= off + sig.len() && &b[off..off + sig.len()] == sig;
         if at(0, &[0xFF, 0xD8, 0xFF]) {
             return Some(Self::Jpeg);
         }
@@ -70,7 +71,9 @@ impl ImageFormat {
             let brand = b.get(8..12).unwrap_or_default();
             match brand {
                 b"avif" | b"avis" => return Some(Self::Avif),
-                b"heic" | b"heix" | b"mif1" | b"msf1" | b"hevc" | b"hevx" => return Some(Self::Heif),
+                b"heic" | b"heix" | b"mif1" | b"msf1" | b"hevc" | b"hevx" => {
+                    return Some(Self::Heif);
+                }
                 _ => {}
             }
         }
@@ -238,7 +241,8 @@ impl std::fmt::Display for ImageFormat {
 
 fn looks_like_svg(b: &[u8]) -> bool {
     let head = &b[..b.len().min(4096)];
-    let Ok(text) = std::str::from_utf8(head).or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]))
+    let Ok(text) =
+        std::str::from_utf8(head).or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]))
     else {
         return false;
     };
@@ -252,13 +256,34 @@ mod tests {
 
     #[test]
     fn sniffs_signatures_not_names() {
-        assert_eq!(ImageFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0], Some("x.png")), Some(ImageFormat::Jpeg));
-        assert_eq!(ImageFormat::sniff(b"\x89PNG\r\n\x1a\n", None), Some(ImageFormat::Png));
-        assert_eq!(ImageFormat::sniff(b"RIFF\0\0\0\0WEBPVP8 ", None), Some(ImageFormat::Webp));
-        assert_eq!(ImageFormat::sniff(b"<?xml version=\"1.0\"?><svg/>", None), Some(ImageFormat::Svg));
-        assert_eq!(ImageFormat::sniff(b"\0\0\0\x1cftypavif", None), Some(ImageFormat::Avif));
-        assert_eq!(ImageFormat::sniff(b"\0\0\0\x1cftypheic", None), Some(ImageFormat::Heif));
-        assert_eq!(ImageFormat::sniff(b"hello", Some("a.tga")), Some(ImageFormat::Tga));
+        assert_eq!(
+            ImageFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0], Some("x.png")),
+            Some(ImageFormat::Jpeg)
+        );
+        assert_eq!(
+            ImageFormat::sniff(b"\x89PNG\r\n\x1a\n", None),
+            Some(ImageFormat::Png)
+        );
+        assert_eq!(
+            ImageFormat::sniff(b"RIFF\0\0\0\0WEBPVP8 ", None),
+            Some(ImageFormat::Webp)
+        );
+        assert_eq!(
+            ImageFormat::sniff(b"<?xml version=\"1.0\"?><svg/>", None),
+            Some(ImageFormat::Svg)
+        );
+        assert_eq!(
+            ImageFormat::sniff(b"\0\0\0\x1cftypavif", None),
+            Some(ImageFormat::Avif)
+        );
+        assert_eq!(
+            ImageFormat::sniff(b"\0\0\0\x1cftypheic", None),
+            Some(ImageFormat::Heif)
+        );
+        assert_eq!(
+            ImageFormat::sniff(b"hello", Some("a.tga")),
+            Some(ImageFormat::Tga)
+        );
         assert_eq!(ImageFormat::sniff(b"hello", Some("a.png")), None);
         assert_eq!(ImageFormat::sniff(b"", None), None);
     }

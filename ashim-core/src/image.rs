@@ -60,7 +60,13 @@ pub enum Quality {
 impl EncodeSpec {
     /// A spec for `format` with the encoder's default quality.
     pub fn new(format: ImageFormat) -> Self {
-        Self { format, quality: Quality::Default, progressive: false, lossless: false, png_level: None }
+        Self {
+            format,
+            quality: Quality::Default,
+            progressive: false,
+            lossless: false,
+            png_level: None,
+        }
     }
 }
 
@@ -88,7 +94,10 @@ impl Image {
     /// A single-frame image with no source.
     pub fn from_dynamic(pixels: DynamicImage) -> Self {
         Self {
-            frames: vec![Frame { pixels, delay_ms: 0 }],
+            frames: vec![Frame {
+                pixels,
+                delay_ms: 0,
+            }],
             loop_count: 0,
             metadata: Metadata::default(),
             source_format: None,
@@ -144,7 +153,13 @@ impl Image {
 /// becomes PNG.
 pub fn keep_format(source: Option<ImageFormat>) -> ImageFormat {
     match source {
-        Some(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::Webp | ImageFormat::Gif | ImageFormat::Tiff)) => f,
+        Some(
+            f @ (ImageFormat::Jpeg
+            | ImageFormat::Png
+            | ImageFormat::Webp
+            | ImageFormat::Gif
+            | ImageFormat::Tiff),
+        ) => f,
         _ => ImageFormat::Png,
     }
 }

@@ -40,3 +40,8 @@ pub use io::{Encoded, Limits};
 pub use pipeline::{Pipeline, PipelineDef, Step};
 pub use run::{Outcome, run};
 pub use tool::{Context, InputFile, Output, OutputFile, Tool};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::registry;
 use crate::run::Outcome;
-use crate::tool::{Arity, Context, DynTool, InputFile, Inputs, Output, OutputKind, PreparedSettings};
+use crate::tool::{
+    Arity, Context, DynTool, InputFile, Inputs, Output, OutputKind, PreparedSettings,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -38,7 +40,13 @@ pub struct Pipeline {
 
 impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.steps.iter().map(|(t, s)| (t.meta().id, s.normalized()))).finish()
+        f.debug_list()
+            .entries(
+                self.steps
+                    .iter()
+                    .map(|(t, s)| (t.meta().id, s.normalized())),
+            )
+            .finish()
     }
 }
 
@@ -53,25 +61,33 @@ impl Pipeline {
         if max_steps > 0 && def.steps.len() > max_steps {
             return Err(Error::new(
                 crate::ErrorKind::LimitExceeded,
-                format!("Pipeline has {} steps; the limit is {max_steps}", def.steps.len()),
+                format!(
+                    "Pipeline has {} steps; the limit is {max_steps}",
+                    def.steps.len()
+                ),
             ));
         }
         let last = def.steps.len() - 1;
         let mut steps = Vec::with_capacity(def.steps.len());
         for (i, step) in def.steps.iter().enumerate() {
             let label = format!("Step {} ({})", i + 1, step.tool_id);
-            let tool = registry::get(&step.tool_id)
-                .ok_or_else(|| Error::invalid_input(format!("{label}: Tool not found or not available")))?;
+            let tool = registry::get(&step.tool_id).ok_or_else(|| {
+                Error::invalid_input(format!("{label}: Tool not found or not available"))
+            })?;
             let meta = tool.meta();
             if meta.inputs != Arity::One {
-                return Err(Error::invalid_input(format!("{label}: this tool cannot be a pipeline step")));
+                return Err(Error::invalid_input(format!(
+                    "{label}: this tool cannot be a pipeline step"
+                )));
             }
             if i < last && meta.output != OutputKind::Image {
                 return Err(Error::invalid_input(format!(
                     "{label}: only the last step may produce files or JSON"
                 )));
             }
-            let prepared = tool.prepare(&step.settings).map_err(|e| e.context(&label))?;
+            let prepared = tool
+                .prepare(&step.settings)
+                .map_err(|e| e.context(&label))?;
             steps.push((tool, prepared));
         }
         Ok(Self { steps })
@@ -88,7 +104,10 @@ impl Pipeline {
     pub fn normalized_steps(&self) -> Vec<Step> {
         self.steps
             .iter()
-            .map(|(t, s)| Step { tool_id: t.meta().id.to_string(), settings: s.normalized().clone() })
+            .map(|(t, s)| Step {
+                tool_id: t.meta().id.to_string(),
+                settings: s.normalized().clone(),
+            })
             .collect()
     }
 
@@ -100,7 +119,9 @@ impl Pipeline {
         for (i, (tool, settings)) in self.steps.iter().enumerate() {
             let label = format!("Step {} ({})", i + 1, tool.meta().id);
             ctx.progress(i as f32 / total as f32, &label);
-            let output = tool.run_prepared(settings, &mut inputs).map_err(|e| e.context(&label))?;
+            let output = tool
+                .run_prepared(settings, &mut inputs)
+                .map_err(|e| e.context(&label))?;
             match output {
                 Output::Image(img) if i + 1 < total => inputs = Inputs::from_images(ctx, vec![img]),
                 other => {

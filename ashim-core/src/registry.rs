@@ -31,5 +31,10 @@ pub fn get(id: &str) -> Option<&'static dyn DynTool> {
 
 /// The tool with this id, or an `unknown_tool` error.
 pub fn require(id: &str) -> crate::Result<&'static dyn DynTool> {
-    get(id).ok_or_else(|| crate::Error::new(crate::ErrorKind::UnknownTool, format!("Tool \"{id}\" not found")))
+    get(id).ok_or_else(|| {
+        crate::Error::new(
+            crate::ErrorKind::UnknownTool,
+            format!("Tool \"{id}\" not found"),
+        )
+    })
 }

@@ -29,7 +29,8 @@ impl Outcome {
         Ok(match output {
             Output::Image(img) => {
                 let encoded = ctx.encode(&img)?;
-                let name = naming::with_extension(img.name.as_deref().unwrap_or("image"), encoded.format);
+                let name =
+                    naming::with_extension(img.name.as_deref().unwrap_or("image"), encoded.format);
                 Outcome::Image { encoded, name }
             }
             Output::Files(f) => Outcome::Files(f),
@@ -48,7 +49,12 @@ impl Outcome {
 /// let Outcome::Image { encoded, name } = out else { panic!() };
 /// assert_eq!((encoded.width, encoded.height, name.as_str()), (100, 75, "photo.png"));
 /// ```
-pub fn run(tool_id: &str, inputs: Vec<InputFile>, settings: &Value, ctx: &Context) -> Result<Outcome> {
+pub fn run(
+    tool_id: &str,
+    inputs: Vec<InputFile>,
+    settings: &Value,
+    ctx: &Context,
+) -> Result<Outcome> {
     let tool = registry::require(tool_id)?;
     let prepared = tool.prepare(settings)?;
     let mut inputs = Inputs::from_files(ctx, inputs);

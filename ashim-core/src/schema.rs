@@ -21,6 +21,10 @@ pub struct ToolInfo {
 /// The catalogue, in registry order.
 pub fn catalogue() -> Vec<ToolInfo> {
     registry::tools()
-        .map(|t| ToolInfo { meta: *t.meta(), settings_schema: t.settings_schema(), availability: t.availability() })
+        .map(|t| ToolInfo {
+            meta: *t.meta(),
+            settings_schema: t.settings_schema(),
+            availability: t.availability(),
+        })
         .collect()
 }

@@ -27,7 +27,10 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T> {
     let nulls: Vec<FieldError> = obj
         .iter()
         .filter(|(_, v)| v.is_null())
-        .map(|(k, _)| FieldError { path: k.clone(), message: "must not be null (leave it out for the default)".into() })
+        .map(|(k, _)| FieldError {
+            path: k.clone(),
+            message: "must not be null (leave it out for the default)".into(),
+        })
         .collect();
     if !nulls.is_empty() {
         return Err(Error::invalid_settings(nulls));
@@ -38,7 +41,11 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T> {
         let (path, message) = match inner.strip_prefix("missing field `") {
             Some(rest) => {
                 let field = rest.split('`').next().unwrap_or_default();
-                let full = if path == "." { field.to_string() } else { format!("{path}.{field}") };
+                let full = if path == "." {
+                    field.to_string()
+                } else {
+                    format!("{path}.{field}")
+                };
                 (full, "is required".to_string())
             }
             None => (if path == "." { String::new() } else { path }, inner),
@@ -48,19 +55,41 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T> {
     let schema = schema_of::<T>();
     let mut errors = Vec::new();
     check_bounds(&schema, &schema, value, "", &mut errors);
-    if errors.is_empty() { Ok(parsed) } else { Err(Error::invalid_settings(errors)) }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(Error::invalid_settings(errors))
+    }
 }
 
 fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
-        Some(name) => root.get("$defs").and_then(|d| d.get(name)).unwrap_or(schema),
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        Some(name) => root
+            .get("$defs")
+            .and_then(|d| d.get(name))
+            .unwrap_or(schema),
         None => schema,
     }
 }
 
-fn check_bounds(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+fn check_bounds(
+    root: &Value,
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
     let schema = resolve(root, schema);
-    let mut fail = |message: String| errors.push(FieldError { path: path.to_string(), message });
+    let mut fail = |message: String| {
+        errors.push(FieldError {
+            path: path.to_string(),
+            message,
+        })
+    };
     if let Some(n) = value.as_f64() {
         if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
             && n < min
@@ -91,10 +120,17 @@ fn check_bounds(root: &Value, schema: &Value, value: &Value, path: &str, errors:
             fail(format!("must be at most {max} characters long"));
         }
     }
-    if let (Some(props), Some(obj)) = (schema.get("properties").and_then(Value::as_object), value.as_object()) {
+    if let (Some(props), Some(obj)) = (
+        schema.get("properties").and_then(Value::as_object),
+        value.as_object(),
+    ) {
         for (key, v) in obj {
             if let Some(sub) = props.get(key) {
-                let p = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let p = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 check_bounds(root, sub, v, &p, errors);
             }
         }
@@ -129,14 +165,18 @@ impl HexColor {
 
 impl Serialize for HexColor {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("#{:02X}{:02X}{:02X}", self.0[0], self.0[1], self.0[2]))
+        s.serialize_str(&format!(
+            "#{:02X}{:02X}{:02X}",
+            self.0[0], self.0[1], self.0[2]
+        ))
     }
 }
 
 impl<'de> Deserialize<'de> for HexColor {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a colour like #RRGGBB")))
+        Self::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a colour like #RRGGBB")))
     }
 }
 
@@ -183,13 +223,31 @@ mod tests {
 
     #[test]
     fn names_fields_in_errors() {
-        assert_eq!(err(json!({"left": 0, "quality": 0})).fields()[0].path, "quality");
-        assert_eq!(err(json!({"left": 0, "quality": 101})).fields()[0].path, "quality");
-        assert_eq!(err(json!({"left": 0, "width": 0})).fields()[0].path, "width");
-        assert_eq!(err(json!({"left": 0, "width": 1.5})).fields()[0].path, "width");
-        assert_eq!(err(json!({"left": 0, "width": null})).fields()[0].path, "width");
+        assert_eq!(
+            err(json!({"left": 0, "quality": 0})).fields()[0].path,
+            "quality"
+        );
+        assert_eq!(
+            err(json!({"left": 0, "quality": 101})).fields()[0].path,
+            "quality"
+        );
+        assert_eq!(
+            err(json!({"left": 0, "width": 0})).fields()[0].path,
+            "width"
+        );
+        assert_eq!(
+            err(json!({"left": 0, "width": 1.5})).fields()[0].path,
+            "width"
+        );
+        assert_eq!(
+            err(json!({"left": 0, "width": null})).fields()[0].path,
+            "width"
+        );
         assert_eq!(err(json!({"left": 0, "text": ""})).fields()[0].path, "text");
-        assert_eq!(err(json!({"left": 0, "color": "red"})).fields()[0].path, "color");
+        assert_eq!(
+            err(json!({"left": 0, "color": "red"})).fields()[0].path,
+            "color"
+        );
         let missing = err(json!({}));
         assert_eq!(missing.fields()[0].path, "left");
         assert_eq!(missing.kind(), crate::ErrorKind::InvalidSettings);
@@ -198,7 +256,10 @@ mod tests {
 
     #[test]
     fn accepts_valid_and_ignores_unknown_keys() {
-        let s: S = parse(&json!({"left": 2.5, "quality": 100, "width": 1, "extra": true, "color": "#00ff7F"})).unwrap();
+        let s: S = parse(
+            &json!({"left": 2.5, "quality": 100, "width": 1, "extra": true, "color": "#00ff7F"}),
+        )
+        .unwrap();
         assert_eq!(s.quality, Some(100));
         assert_eq!(s.color, HexColor([0, 255, 127]));
     }

@@ -167,7 +167,10 @@ impl std::fmt::Debug for Context {
 impl Context {
     /// A context with the given limits.
     pub fn with_limits(limits: Limits) -> Self {
-        Self { limits, ..Self::default() }
+        Self {
+            limits,
+            ..Self::default()
+        }
     }
 
     /// Attach a progress callback.
@@ -194,9 +197,21 @@ impl Context {
     }
 
     /// Decode, counting it.
-    pub fn decode(&self, bytes: &[u8], name: Option<&str>, min_size: Option<(u32, u32)>) -> Result<Image> {
+    pub fn decode(
+        &self,
+        bytes: &[u8],
+        name: Option<&str>,
+        min_size: Option<(u32, u32)>,
+    ) -> Result<Image> {
         self.decodes.fetch_add(1, Ordering::Relaxed);
-        io::decode(bytes, name, &DecodeOptions { limits: self.limits, min_size })
+        io::decode(
+            bytes,
+            name,
+            &DecodeOptions {
+                limits: self.limits,
+                min_size,
+            },
+        )
     }
 
     /// Encode, counting it.
@@ -223,7 +238,10 @@ pub struct InputFile {
 impl InputFile {
     /// An input from bytes and an optional name.
     pub fn new(data: impl Into<Arc<[u8]>>, name: Option<String>) -> Self {
-        Self { data: data.into(), name }
+        Self {
+            data: data.into(),
+            name,
+        }
     }
 }
 
@@ -243,12 +261,18 @@ pub struct Inputs<'c> {
 impl<'c> Inputs<'c> {
     /// Inputs from files, decoded lazily.
     pub fn from_files(ctx: &'c Context, files: Vec<InputFile>) -> Self {
-        Self { ctx, slots: files.into_iter().map(Slot::Encoded).collect() }
+        Self {
+            ctx,
+            slots: files.into_iter().map(Slot::Encoded).collect(),
+        }
     }
 
     /// Inputs from already decoded images (pipeline steps after the first).
     pub fn from_images(ctx: &'c Context, images: Vec<Image>) -> Self {
-        Self { ctx, slots: images.into_iter().map(Slot::Decoded).collect() }
+        Self {
+            ctx,
+            slots: images.into_iter().map(Slot::Decoded).collect(),
+        }
     }
 
     /// The run context.
@@ -267,7 +291,9 @@ impl<'c> Inputs<'c> {
     }
 
     fn slot(&self, i: usize) -> Result<&Slot> {
-        self.slots.get(i).ok_or_else(|| Error::invalid_input(format!("input {} is missing", i + 1)))
+        self.slots
+            .get(i)
+            .ok_or_else(|| Error::invalid_input(format!("input {} is missing", i + 1)))
     }
 
     /// Name of input `i`, if known.
@@ -339,7 +365,9 @@ impl PreparedSettings {
 
 impl std::fmt::Debug for PreparedSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PreparedSettings").field("normalized", &self.normalized).finish()
+        f.debug_struct("PreparedSettings")
+            .field("normalized", &self.normalized)
+            .finish()
     }
 }
 
@@ -373,8 +401,12 @@ impl<T: Tool> DynTool for T {
     fn prepare(&self, settings: &Value) -> Result<PreparedSettings> {
         let typed: T::Settings = crate::settings::parse(settings)?;
         self.validate(&typed)?;
-        let normalized = serde_json::to_value(&typed).map_err(|e| Error::internal(e.to_string()))?;
-        Ok(PreparedSettings { value: Box::new(typed), normalized })
+        let normalized =
+            serde_json::to_value(&typed).map_err(|e| Error::internal(e.to_string()))?;
+        Ok(PreparedSettings {
+            value: Box::new(typed),
+            normalized,
+        })
     }
 
     fn run_prepared(&self, settings: &PreparedSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
@@ -394,7 +426,10 @@ impl<T: Tool> DynTool for T {
                 Arity::One => "exactly one image".to_string(),
                 Arity::Many { min } => format!("at least {min} images"),
             };
-            return Err(Error::invalid_input(format!("{} takes {want}, got {n}", meta.id)));
+            return Err(Error::invalid_input(format!(
+                "{} takes {want}, got {n}",
+                meta.id
+            )));
         }
         let typed = settings
             .value

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 /// Absolute path of a file under `../shared/fixtures` (beside the repository).
 pub fn fixture_path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures")
+        .join(rel)
 }
 
 /// Bytes of a fixture.
@@ -20,16 +22,30 @@ pub fn input(rel: &str) -> InputFile {
 }
 
 /// Run a tool and expect an encoded image back: `(bytes, format, width, height, name)`.
-pub fn run_image(tool: &str, inputs: Vec<InputFile>, settings: serde_json::Value) -> (Vec<u8>, ImageFormat, u32, u32, String) {
+pub fn run_image(
+    tool: &str,
+    inputs: Vec<InputFile>,
+    settings: serde_json::Value,
+) -> (Vec<u8>, ImageFormat, u32, u32, String) {
     match ashim_core::run(tool, inputs, &settings, &Context::default()) {
-        Ok(Outcome::Image { encoded, name }) => (encoded.data, encoded.format, encoded.width, encoded.height, name),
+        Ok(Outcome::Image { encoded, name }) => (
+            encoded.data,
+            encoded.format,
+            encoded.width,
+            encoded.height,
+            name,
+        ),
         Ok(other) => panic!("{tool}: expected an image, got {other:?}"),
         Err(e) => panic!("{tool} {settings}: {e} ({})", e.code()),
     }
 }
 
 /// Run a tool and expect an error; returns its stable code.
-pub fn run_err(tool: &str, inputs: Vec<InputFile>, settings: serde_json::Value) -> ashim_core::Error {
+pub fn run_err(
+    tool: &str,
+    inputs: Vec<InputFile>,
+    settings: serde_json::Value,
+) -> ashim_core::Error {
     match ashim_core::run(tool, inputs, &settings, &Context::default()) {
         Ok(_) => panic!("{tool} {settings}: expected an error"),
         Err(e) => e,

@@ -20,8 +20,14 @@ fn resize_rotate_convert_decodes_once_and_encodes_once() {
     )
     .unwrap();
     let ctx = Context::default();
-    let Outcome::Image { encoded, name } = p.run(input("formats/sample.jpg"), &ctx).unwrap() else { panic!() };
-    assert_eq!((ctx.decodes(), ctx.encodes()), (1, 1), "one decode, one encode");
+    let Outcome::Image { encoded, name } = p.run(input("formats/sample.jpg"), &ctx).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (ctx.decodes(), ctx.encodes()),
+        (1, 1),
+        "one decode, one encode"
+    );
     assert_eq!(magic(&encoded.data), Some(ImageFormat::Webp));
     assert_eq!((encoded.width, encoded.height), (213, 320));
     assert_eq!(name, "sample.webp");
@@ -40,7 +46,9 @@ fn compress_after_convert_keeps_the_chosen_format() {
     )
     .unwrap();
     let ctx = Context::default();
-    let Outcome::Image { encoded, .. } = p.run(input("formats/sample.png"), &ctx).unwrap() else { panic!() };
+    let Outcome::Image { encoded, .. } = p.run(input("formats/sample.png"), &ctx).unwrap() else {
+        panic!()
+    };
     assert_eq!(encoded.format, ImageFormat::Jpeg);
     assert_eq!((ctx.decodes(), ctx.encodes()), (1, 1));
 }
@@ -52,27 +60,60 @@ fn a_json_last_step_reports_on_the_pipeline_result() {
         0,
     )
     .unwrap();
-    let Outcome::Json(v) = p.run(input("test-200x150.png"), &Context::default()).unwrap() else { panic!() };
-    assert_eq!((v["width"].as_u64(), v["height"].as_u64()), (Some(50), Some(38)));
+    let Outcome::Json(v) = p
+        .run(input("test-200x150.png"), &Context::default())
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (v["width"].as_u64(), v["height"].as_u64()),
+        (Some(50), Some(38))
+    );
 }
 
 #[test]
 fn every_step_is_validated_before_any_pixel_work() {
     let err = |steps: Value| Pipeline::new(&def(steps), 0).unwrap_err();
     let e = err(json!([{"toolId": "resize", "settings": {"width": 10}}, {"toolId": "nope"}]));
-    assert_eq!(e.message(), "Step 2 (nope): Tool not found or not available");
-    let e = err(json!([{"toolId": "resize", "settings": {"width": 10}}, {"toolId": "rotate", "settings": {"angle": "x"}}]));
+    assert_eq!(
+        e.message(),
+        "Step 2 (nope): Tool not found or not available"
+    );
+    let e = err(
+        json!([{"toolId": "resize", "settings": {"width": 10}}, {"toolId": "rotate", "settings": {"angle": "x"}}]),
+    );
     assert_eq!(e.kind(), ErrorKind::InvalidSettings);
-    assert!(e.message().starts_with("Step 2 (rotate): angle:"), "{}", e.message());
+    assert!(
+        e.message().starts_with("Step 2 (rotate): angle:"),
+        "{}",
+        e.message()
+    );
     assert_eq!(e.fields()[0].path, "angle");
     let e = err(json!([{"toolId": "info"}, {"toolId": "resize", "settings": {"width": 10}}]));
-    assert!(e.message().contains("only the last step"), "{}", e.message());
+    assert!(
+        e.message().contains("only the last step"),
+        "{}",
+        e.message()
+    );
     let e = err(json!([{"toolId": "stitch"}]));
-    assert!(e.message().starts_with("Step 1 (stitch)"), "{}", e.message());
+    assert!(
+        e.message().starts_with("Step 1 (stitch)"),
+        "{}",
+        e.message()
+    );
     assert_eq!(err(json!([])).kind(), ErrorKind::InvalidInput);
     let many = json!([{"toolId": "rotate"}, {"toolId": "rotate"}, {"toolId": "rotate"}]);
-    assert_eq!(Pipeline::new(&def(many), 2).unwrap_err().kind(), ErrorKind::LimitExceeded);
-    assert_eq!(Pipeline::from_json(&json!({"steps": "x"}), 0).unwrap_err().kind(), ErrorKind::InvalidSettings);
+    assert_eq!(
+        Pipeline::new(&def(many), 2).unwrap_err().kind(),
+        ErrorKind::LimitExceeded
+    );
+    assert_eq!(
+        Pipeline::from_json(&json!({"steps": "x"}), 0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidSettings
+    );
 }
 
 #[test]
@@ -89,7 +130,14 @@ fn a_failing_step_names_itself() {
         0,
     )
     .unwrap();
-    let e = p.run(input("test-200x150.png"), &Context::default()).unwrap_err();
+    let e = p
+        .run(input("test-200x150.png"), &Context::default())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unprocessable);
-    assert!(e.message().starts_with("Step 2 (crop): Crop region exceeds image width"), "{}", e.message());
+    assert!(
+        e.message()
+            .starts_with("Step 2 (crop): Crop region exceeds image width"),
+        "{}",
+        e.message()
+    );
 }

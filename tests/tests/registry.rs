@@ -7,7 +7,11 @@ use ashim_tests::*;
 use serde_json::{Map, Value, json};
 
 fn resolve<'a>(root: &'a Value, s: &'a Value) -> &'a Value {
-    match s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+    match s
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
         Some(name) => &root["$defs"][name],
         None => s,
     }
@@ -20,13 +24,20 @@ fn minimal(root: &Value, prop: &Value) -> Value {
         return e[0].clone();
     }
     if let Some(one) = prop.get("oneOf").and_then(Value::as_array) {
-        return one[0].get("const").or_else(|| one[0].get("enum").map(|e| &e[0])).cloned().unwrap_or(Value::Null);
+        return one[0]
+            .get("const")
+            .or_else(|| one[0].get("enum").map(|e| &e[0]))
+            .cloned()
+            .unwrap_or(Value::Null);
     }
     let ty = prop.get("type").and_then(Value::as_str).unwrap_or("");
     match ty {
         "integer" | "number" => {
             let min = prop.get("minimum").and_then(Value::as_f64);
-            let excl = prop.get("exclusiveMinimum").and_then(Value::as_f64).map(|m| m + 1.0);
+            let excl = prop
+                .get("exclusiveMinimum")
+                .and_then(Value::as_f64)
+                .map(|m| m + 1.0);
             json!(min.or(excl).unwrap_or(1.0).max(excl.unwrap_or(f64::MIN)) as i64)
         }
         "string" => json!("ashim"),
@@ -41,7 +52,12 @@ fn minimal_settings(schema: &Value) -> Value {
         return example.clone();
     }
     let mut out = Map::new();
-    for r in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+    for r in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let key = r.as_str().unwrap();
         out.insert(key.into(), minimal(schema, &schema["properties"][key]));
     }
@@ -53,13 +69,27 @@ fn every_tool_has_a_documented_object_schema() {
     let mut ids = Vec::new();
     for tool in registry::tools() {
         let meta = tool.meta();
-        assert!(!meta.id.is_empty() && !meta.name.is_empty() && meta.description.ends_with('.'), "{}", meta.id);
+        assert!(
+            !meta.id.is_empty() && !meta.name.is_empty() && meta.description.ends_with('.'),
+            "{}",
+            meta.id
+        );
         let schema = tool.settings_schema();
         assert_eq!(schema["type"], "object", "{}", meta.id);
-        for (key, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
-            let has_doc = prop.get("description").is_some() || resolve(&schema, prop).get("description").is_some();
+        for (key, prop) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let has_doc = prop.get("description").is_some()
+                || resolve(&schema, prop).get("description").is_some();
             assert!(has_doc, "{}.{key} has no description", meta.id);
-            assert!(key.chars().next().unwrap().is_lowercase() && !key.contains('_'), "{}.{key} is not camelCase", meta.id);
+            assert!(
+                key.chars().next().unwrap().is_lowercase() && !key.contains('_'),
+                "{}.{key} is not camelCase",
+                meta.id
+            );
         }
         ids.push(meta.id);
     }
@@ -68,7 +98,17 @@ fn every_tool_has_a_documented_object_schema() {
     dedup.dedup();
     assert_eq!(dedup.len(), ids.len(), "tool ids are unique");
     assert_eq!(ashim_core::schema::catalogue().len(), ids.len());
-    for id in ["resize", "crop", "rotate", "convert", "compress", "info", "split", "stitch", "qr-generate"] {
+    for id in [
+        "resize",
+        "crop",
+        "rotate",
+        "convert",
+        "compress",
+        "info",
+        "split",
+        "stitch",
+        "qr-generate",
+    ] {
         assert!(ids.contains(&id), "{id} registered");
     }
 }
@@ -79,9 +119,16 @@ fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
         let meta = tool.meta();
         let schema = tool.settings_schema();
         let settings = minimal_settings(&schema);
-        let prepared = tool.prepare(&settings).unwrap_or_else(|e| panic!("{}: {settings} -> {e}", meta.id));
+        let prepared = tool
+            .prepare(&settings)
+            .unwrap_or_else(|e| panic!("{}: {settings} -> {e}", meta.id));
         let again = tool.prepare(prepared.normalized()).unwrap();
-        assert_eq!(again.normalized(), prepared.normalized(), "{}: defaults round-trip", meta.id);
+        assert_eq!(
+            again.normalized(),
+            prepared.normalized(),
+            "{}: defaults round-trip",
+            meta.id
+        );
 
         let n = match meta.inputs {
             Arity::None => 0,
@@ -91,17 +138,31 @@ fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
         let files: Vec<InputFile> = (0..n).map(|_| input("test-200x150.png")).collect();
         let ctx = Context::default();
         let mut inputs = Inputs::from_files(&ctx, files);
-        let output = tool.run_prepared(&prepared, &mut inputs).unwrap_or_else(|e| panic!("{}: {e}", meta.id));
+        let output = tool
+            .run_prepared(&prepared, &mut inputs)
+            .unwrap_or_else(|e| panic!("{}: {e}", meta.id));
         match Outcome::from_output(output, &ctx).unwrap() {
             Outcome::Image { encoded, .. } => {
                 assert_eq!(meta.output, OutputKind::Image, "{}", meta.id);
                 assert_eq!(magic(&encoded.data), Some(encoded.format), "{}", meta.id);
                 let d = decode_independently(&encoded.data);
-                assert_eq!((d.width(), d.height()), (encoded.width, encoded.height), "{}", meta.id);
+                assert_eq!(
+                    (d.width(), d.height()),
+                    (encoded.width, encoded.height),
+                    "{}",
+                    meta.id
+                );
             }
             Outcome::Files(files) => {
                 assert_eq!(meta.output, OutputKind::Files, "{}", meta.id);
-                assert!(!files.is_empty() && files.iter().all(|f| !f.data.is_empty() && !f.name.contains('/')), "{}", meta.id);
+                assert!(
+                    !files.is_empty()
+                        && files
+                            .iter()
+                            .all(|f| !f.data.is_empty() && !f.name.contains('/')),
+                    "{}",
+                    meta.id
+                );
             }
             Outcome::Json(v) => {
                 assert_eq!(meta.output, OutputKind::Json, "{}", meta.id);
@@ -113,7 +174,8 @@ fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
             Arity::Many { min } => min - 1,
             _ => n + 1,
         };
-        let mut inputs = Inputs::from_files(&ctx, (0..wrong).map(|_| input("test-1x1.png")).collect());
+        let mut inputs =
+            Inputs::from_files(&ctx, (0..wrong).map(|_| input("test-1x1.png")).collect());
         let e = tool.run_prepared(&prepared, &mut inputs).unwrap_err();
         assert_eq!(e.kind(), ashim_core::ErrorKind::InvalidInput, "{}", meta.id);
     }
@@ -122,5 +184,8 @@ fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
 #[test]
 fn unknown_tools_are_a_typed_error() {
     let e = ashim_core::run("nope", vec![], &json!({}), &Context::default()).unwrap_err();
-    assert_eq!((e.kind(), e.code(), e.kind().http_status()), (ashim_core::ErrorKind::UnknownTool, "unknown_tool", 404));
+    assert_eq!(
+        (e.kind(), e.code(), e.kind().http_status()),
+        (ashim_core::ErrorKind::UnknownTool, "unknown_tool", 404)
+    );
 }

@@ -28,7 +28,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -55,38 +59,83 @@ fn a_30000_square_png_is_refused_from_its_header() {
             "convert" => json!({"format": "jpg"}),
             _ => json!({}),
         };
-        let e = ashim_core::run(tool, vec![InputFile::new(png.clone(), None)], &settings, &Context::default()).unwrap_err();
+        let e = ashim_core::run(
+            tool,
+            vec![InputFile::new(png.clone(), None)],
+            &settings,
+            &Context::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{tool}: {e}");
         assert_eq!(e.kind().http_status(), 413);
         assert!(e.message().contains("900.0MP"), "{}", e.message());
     }
     let grown_mb = peak_rss_kb().saturating_sub(before) / 1024;
     println!("peak RSS grew by {grown_mb} MB while refusing a 30000x30000 PNG");
-    assert!(grown_mb < 64, "no pixel buffer may be allocated (grew {grown_mb} MB)");
+    assert!(
+        grown_mb < 64,
+        "no pixel buffer may be allocated (grew {grown_mb} MB)"
+    );
 }
 
 #[test]
 fn configured_megapixel_limit_applies() {
     let ctx = Context::with_limits(ashim_core::Limits::default().with_max_megapixels(0.01));
-    let e = ashim_core::run("rotate", vec![input("test-200x150.png")], &json!({}), &ctx).unwrap_err();
+    let e =
+        ashim_core::run("rotate", vec![input("test-200x150.png")], &json!({}), &ctx).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded);
-    assert_eq!(e.message(), "Image exceeds maximum size: 0.0MP (limit: 0.0MP)");
+    assert_eq!(
+        e.message(),
+        "Image exceeds maximum size: 0.0MP (limit: 0.0MP)"
+    );
 }
 
 #[test]
 fn empty_unknown_and_corrupt_files_fail_cleanly() {
-    let run = |data: Vec<u8>| ashim_core::run("rotate", vec![InputFile::new(data, None)], &json!({}), &Context::default()).unwrap_err();
+    let run = |data: Vec<u8>| {
+        ashim_core::run(
+            "rotate",
+            vec![InputFile::new(data, None)],
+            &json!({}),
+            &Context::default(),
+        )
+        .unwrap_err()
+    };
     assert_eq!(run(vec![]).kind(), ErrorKind::InvalidInput);
-    assert_eq!(run(b"definitely not an image".to_vec()).kind(), ErrorKind::UnknownFormat);
+    assert_eq!(
+        run(b"definitely not an image".to_vec()).kind(),
+        ErrorKind::UnknownFormat
+    );
     assert_eq!(run(vec![0; 4096]).kind(), ErrorKind::UnknownFormat);
-    for path in ["formats/sample.jpg", "formats/sample.png", "formats/sample.webp", "formats/sample.gif", "formats/sample.tiff", "formats/sample.bmp", "formats/sample.ico", "animated.gif", "formats/sample.exr", "formats/sample.hdr"] {
+    for path in [
+        "formats/sample.jpg",
+        "formats/sample.png",
+        "formats/sample.webp",
+        "formats/sample.gif",
+        "formats/sample.tiff",
+        "formats/sample.bmp",
+        "formats/sample.ico",
+        "animated.gif",
+        "formats/sample.exr",
+        "formats/sample.hdr",
+    ] {
         let data = fixture(path);
         // Truncations at many points, and a corrupted middle.
         for cut in [8, 16, 30, 64, 200, data.len() / 3, data.len() / 2] {
-            let r = ashim_core::run("rotate", vec![InputFile::new(data[..cut.min(data.len())].to_vec(), None)], &json!({}), &Context::default());
+            let r = ashim_core::run(
+                "rotate",
+                vec![InputFile::new(data[..cut.min(data.len())].to_vec(), None)],
+                &json!({}),
+                &Context::default(),
+            );
             if let Err(e) = r {
                 assert!(
-                    matches!(e.kind(), ErrorKind::DecodeFailed | ErrorKind::UnknownFormat | ErrorKind::InvalidInput),
+                    matches!(
+                        e.kind(),
+                        ErrorKind::DecodeFailed
+                            | ErrorKind::UnknownFormat
+                            | ErrorKind::InvalidInput
+                    ),
                     "{path} cut at {cut}: {e} ({})",
                     e.code()
                 );
@@ -97,7 +146,12 @@ fn empty_unknown_and_corrupt_files_fail_cleanly() {
         for b in &mut broken[mid..(mid + 64).min(data.len())] {
             *b = 0xA5;
         }
-        let _ = ashim_core::run("info", vec![InputFile::new(broken, None)], &json!({}), &Context::default());
+        let _ = ashim_core::run(
+            "info",
+            vec![InputFile::new(broken, None)],
+            &json!({}),
+            &Context::default(),
+        );
     }
 }
 
@@ -107,6 +161,12 @@ fn a_jpeg_header_claiming_65535_square_is_refused() {
     // Patch the SOF0 dimensions to 65535x65535.
     let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
     jpeg[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
-    let e = ashim_core::run("resize", vec![InputFile::new(jpeg, None)], &json!({"width": 10}), &Context::default()).unwrap_err();
+    let e = ashim_core::run(
+        "resize",
+        vec![InputFile::new(jpeg, None)],
+        &json!({"width": 10}),
+        &Context::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded);
 }

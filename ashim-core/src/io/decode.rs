@@ -24,7 +24,11 @@ pub struct Header {
 impl Header {
     /// Size after the EXIF orientation is applied (what tools see).
     pub fn oriented_size(&self) -> (u32, u32) {
-        if self.orientation >= 5 { (self.height, self.width) } else { (self.width, self.height) }
+        if self.orientation >= 5 {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
     }
 }
 
@@ -53,13 +57,18 @@ fn require_decodable(format: ImageFormat) -> Result<()> {
     } else {
         Err(Error::new(
             ErrorKind::UnsupportedFormat,
-            format!("Decoding {} images is not supported by this build", format.name().to_uppercase()),
+            format!(
+                "Decoding {} images is not supported by this build",
+                format.name().to_uppercase()
+            ),
         ))
     }
 }
 
 fn image_reader(bytes: &[u8], format: ImageFormat) -> Result<image::ImageReader<Cursor<&[u8]>>> {
-    let f = format.to_image_crate().ok_or_else(|| Error::internal("format has no image-crate codec"))?;
+    let f = format
+        .to_image_crate()
+        .ok_or_else(|| Error::internal("format has no image-crate codec"))?;
     Ok(image::ImageReader::with_format(Cursor::new(bytes), f))
 }
 
@@ -69,8 +78,18 @@ pub fn probe(bytes: &[u8], name: Option<&str>) -> Result<Header> {
     require_decodable(format)?;
     if format == ImageFormat::Jpeg {
         let h = jpeg::scan_header(bytes)?;
-        let orientation = h.metadata.exif.as_deref().and_then(exif::orientation).unwrap_or(1);
-        return Ok(Header { format, width: h.width, height: h.height, orientation });
+        let orientation = h
+            .metadata
+            .exif
+            .as_deref()
+            .and_then(exif::orientation)
+            .unwrap_or(1);
+        return Ok(Header {
+            format,
+            width: h.width,
+            height: h.height,
+            orientation,
+        });
     }
     if format == ImageFormat::Hdr && bytes.starts_with(b"#?RGBE") {
         let patched = [b"#?RADIANCE".as_slice(), &bytes[6..]].concat();
@@ -81,7 +100,12 @@ pub fn probe(bytes: &[u8], name: Option<&str>) -> Result<Header> {
     let mut dec = reader.into_decoder().map_err(Error::decode)?;
     let (width, height) = dec.dimensions();
     let orientation = dec.orientation().map(orientation_code).unwrap_or(1);
-    Ok(Header { format, width, height, orientation })
+    Ok(Header {
+        format,
+        width,
+        height,
+        orientation,
+    })
 }
 
 fn orientation_code(o: Orientation) -> u8 {
@@ -108,20 +132,40 @@ pub fn decode(bytes: &[u8], name: Option<&str>, opts: &DecodeOptions) -> Result<
             let h = jpeg::scan_header(bytes)?;
             let denom = match opts.min_size {
                 Some((mw, mh)) => {
-                    let (mw, mh) = if header.orientation >= 5 { (mh, mw) } else { (mw, mh) };
+                    let (mw, mh) = if header.orientation >= 5 {
+                        (mh, mw)
+                    } else {
+                        (mw, mh)
+                    };
                     jpeg::shrink_denominator(h.width, h.height, mw, mh)
                 }
                 None => 1,
             };
             let pixels = jpeg::decode(bytes, denom)?;
-            (vec![Frame { pixels, delay_ms: 0 }], 0, h.metadata, false)
+            (
+                vec![Frame {
+                    pixels,
+                    delay_ms: 0,
+                }],
+                0,
+                h.metadata,
+                false,
+            )
         }
         ImageFormat::Gif => decode_gif(bytes, &opts.limits)?,
         ImageFormat::Webp => decode_webp(bytes, &opts.limits)?,
         ImageFormat::Tiff => decode_tiff(bytes, &opts.limits)?,
         format => {
             let (pixels, metadata) = decode_still(bytes, format, &opts.limits)?;
-            (vec![Frame { pixels, delay_ms: 0 }], 0, metadata, false)
+            (
+                vec![Frame {
+                    pixels,
+                    delay_ms: 0,
+                }],
+                0,
+                metadata,
+                false,
+            )
         }
     };
     if let Some(e) = metadata.exif.as_mut() {
@@ -167,7 +211,11 @@ fn read_metadata(dec: &mut dyn ImageDecoder) -> Metadata {
     }
 }
 
-fn decode_still(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<(DynamicImage, Metadata)> {
+fn decode_still(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &Limits,
+) -> Result<(DynamicImage, Metadata)> {
     // `image` only knows the `#?RADIANCE` signature; `#?RGBE` files are otherwise identical.
     let patched;
     let bytes = match bytes.strip_prefix(b"#?RGBE") {
@@ -200,7 +248,7 @@ fn collect_frames(frames: image::Frames<'_>, limits: &Limits) -> Result<Vec<Fram
     for f in frames {
         let f = f.map_err(map_decode_err)?;
         let (n, d) = f.delay().numer_denom_ms();
-        let delay_ms = if d == 0 { 0 } else { n / d };
+        let delay_ms = n.checked_div(d).unwrap_or(0);
         let buf = f.into_buffer();
         bytes += buf.as_raw().len() as u64;
         if limits.max_frames > 0 && out.len() as u32 >= limits.max_frames {
@@ -210,9 +258,15 @@ fn collect_frames(frames: image::Frames<'_>, limits: &Limits) -> Result<Vec<Fram
             ));
         }
         if limits.max_decoded_bytes > 0 && bytes > limits.max_decoded_bytes {
-            return Err(Error::new(ErrorKind::LimitExceeded, "Decoded animation exceeds the memory limit"));
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                "Decoded animation exceeds the memory limit",
+            ));
         }
-        out.push(Frame { pixels: DynamicImage::ImageRgba8(buf), delay_ms });
+        out.push(Frame {
+            pixels: DynamicImage::ImageRgba8(buf),
+            delay_ms,
+        });
     }
     if out.is_empty() {
         return Err(Error::decode("animation has no frames"));
@@ -222,7 +276,8 @@ fn collect_frames(frames: image::Frames<'_>, limits: &Limits) -> Result<Vec<Fram
 
 fn decode_gif(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let mut dec = image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).map_err(Error::decode)?;
-    dec.set_limits(limits.to_image_limits()).map_err(map_decode_err)?;
+    dec.set_limits(limits.to_image_limits())
+        .map_err(map_decode_err)?;
     let meta = read_metadata(&mut dec);
     let frames = collect_frames(dec.into_frames(), limits)?;
     Ok((frames, 0, meta, false))
@@ -240,8 +295,10 @@ fn webp_is_lossless(bytes: &[u8]) -> bool {
 }
 
 fn decode_webp(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
-    let mut dec = image::codecs::webp::WebPDecoder::new(Cursor::new(bytes)).map_err(Error::decode)?;
-    dec.set_limits(limits.to_image_limits()).map_err(map_decode_err)?;
+    let mut dec =
+        image::codecs::webp::WebPDecoder::new(Cursor::new(bytes)).map_err(Error::decode)?;
+    dec.set_limits(limits.to_image_limits())
+        .map_err(map_decode_err)?;
     let meta = read_metadata(&mut dec);
     let lossless = webp_is_lossless(bytes);
     if dec.has_animation() {
@@ -249,13 +306,24 @@ fn decode_webp(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
         return Ok((frames, 0, meta, lossless));
     }
     let px = DynamicImage::from_decoder(dec).map_err(map_decode_err)?;
-    Ok((vec![Frame { pixels: px, delay_ms: 0 }], 0, meta, lossless))
+    Ok((
+        vec![Frame {
+            pixels: px,
+            delay_ms: 0,
+        }],
+        0,
+        meta,
+        lossless,
+    ))
 }
 
 fn decode_tiff(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     // The first page through `image` (widest colour-type support), further pages through `tiff`.
     let (first, meta) = decode_still(bytes, ImageFormat::Tiff, limits)?;
-    let mut frames = vec![Frame { pixels: first, delay_ms: 0 }];
+    let mut frames = vec![Frame {
+        pixels: first,
+        delay_ms: 0,
+    }];
     let Ok(mut dec) = tiff::decoder::Decoder::new(Cursor::new(bytes)) else {
         return Ok((frames, 0, meta, false));
     };
@@ -269,7 +337,10 @@ fn decode_tiff(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
         let Ok((w, h)) = dec.dimensions() else { break };
         limits.check_dimensions(w, h)?;
         match super::tiff_pages::read_page(&mut dec, w, h) {
-            Some(px) => frames.push(Frame { pixels: px, delay_ms: 0 }),
+            Some(px) => frames.push(Frame {
+                pixels: px,
+                delay_ms: 0,
+            }),
             None => break,
         }
     }

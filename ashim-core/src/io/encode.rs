@@ -42,7 +42,10 @@ pub fn encode(img: &Image) -> Result<Encoded> {
     if !spec.format.can_encode() {
         return Err(Error::new(
             ErrorKind::UnsupportedFormat,
-            format!("Encoding {} images is not supported by this build", spec.format.name().to_uppercase()),
+            format!(
+                "Encoding {} images is not supported by this build",
+                spec.format.name().to_uppercase()
+            ),
         ));
     }
     let data = match spec.quality {
@@ -50,17 +53,29 @@ pub fn encode(img: &Image) -> Result<Encoded> {
         Quality::Value(q) => encode_at(img, spec, Some(q))?,
         Quality::Default => encode_at(img, spec, None)?,
     };
-    Ok(Encoded { data, format: spec.format, width: img.width(), height: img.height() })
+    Ok(Encoded {
+        data,
+        format: spec.format,
+        width: img.width(),
+        height: img.height(),
+    })
 }
 
 /// Encode a single still in `format` at `quality` (None = encoder default), no metadata.
-pub fn encode_frame(pixels: &DynamicImage, format: ImageFormat, quality: Option<u8>) -> Result<Vec<u8>> {
+pub fn encode_frame(
+    pixels: &DynamicImage,
+    format: ImageFormat,
+    quality: Option<u8>,
+) -> Result<Vec<u8>> {
     let img = Image::from_dynamic(pixels.clone());
     encode_at(&img, EncodeSpec::new(format), quality)
 }
 
 fn uses_quality(format: ImageFormat) -> bool {
-    matches!(format, ImageFormat::Jpeg | ImageFormat::Webp | ImageFormat::Png)
+    matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Webp | ImageFormat::Png
+    )
 }
 
 /// Binary search on quality for the size closest to `target` bytes (tools-essentials §5):
@@ -98,7 +113,12 @@ fn encode_at(img: &Image, spec: EncodeSpec, quality: Option<u8>) -> Result<Vec<u
     let first = img.first();
     let meta = &img.metadata;
     match spec.format {
-        ImageFormat::Jpeg => jpeg::encode(first, quality.unwrap_or(DEFAULT_QUALITY), spec.progressive, meta),
+        ImageFormat::Jpeg => jpeg::encode(
+            first,
+            quality.unwrap_or(DEFAULT_QUALITY),
+            spec.progressive,
+            meta,
+        ),
         ImageFormat::Png => encode_png(first, quality, spec.png_level.unwrap_or(6), meta),
         ImageFormat::Webp => encode_webp(img, quality.unwrap_or(DEFAULT_QUALITY), spec.lossless),
         ImageFormat::Gif => encode_gif(img),
@@ -114,27 +134,41 @@ fn encode_at(img: &Image, spec: EncodeSpec, quality: Option<u8>) -> Result<Vec<u
         ImageFormat::Ico => encode_ico(first),
         other => Err(Error::new(
             ErrorKind::UnsupportedFormat,
-            format!("Encoding {} images is not supported by this build", other.name().to_uppercase()),
+            format!(
+                "Encoding {} images is not supported by this build",
+                other.name().to_uppercase()
+            ),
         )),
     }
 }
 
 fn bmp_compatible(p: &DynamicImage) -> DynamicImage {
     match p {
-        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) | DynamicImage::ImageLuma8(_) => p.clone(),
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) | DynamicImage::ImageLuma8(_) => {
+            p.clone()
+        }
         other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.to_rgba8()),
         other => DynamicImage::ImageRgb8(other.to_rgb8()),
     }
 }
 
-fn encode_png(p: &DynamicImage, quality: Option<u8>, level: u8, meta: &Metadata) -> Result<Vec<u8>> {
+fn encode_png(
+    p: &DynamicImage,
+    quality: Option<u8>,
+    level: u8,
+    meta: &Metadata,
+) -> Result<Vec<u8>> {
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut out = Vec::new();
     match quality {
         // A quality asks for palette quantisation (fewer colours, smaller file).
         Some(q) if q < 100 => super::png_palette::encode(p, q, &mut out)?,
         _ => {
-            let mut enc = PngEncoder::new_with_quality(&mut out, CompressionType::Level(level.min(9)), FilterType::Adaptive);
+            let mut enc = PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Level(level.min(9)),
+                FilterType::Adaptive,
+            );
             if let Some(icc) = &meta.icc {
                 let _ = enc.set_icc_profile(icc.clone());
             }
@@ -142,7 +176,8 @@ fn encode_png(p: &DynamicImage, quality: Option<u8>, level: u8, meta: &Metadata)
                 let _ = enc.set_exif_metadata(exif.clone());
             }
             let p = png_compatible(p);
-            enc.write_image(p.as_bytes(), p.width(), p.height(), p.color().into()).map_err(Error::encode)?;
+            enc.write_image(p.as_bytes(), p.width(), p.height(), p.color().into())
+                .map_err(Error::encode)?;
         }
     }
     if let Some(xmp) = &meta.xmp {
@@ -153,8 +188,12 @@ fn encode_png(p: &DynamicImage, quality: Option<u8>, level: u8, meta: &Metadata)
 
 fn png_compatible(p: &DynamicImage) -> std::borrow::Cow<'_, DynamicImage> {
     match p {
-        DynamicImage::ImageRgb32F(_) => std::borrow::Cow::Owned(DynamicImage::ImageRgb16(p.to_rgb16())),
-        DynamicImage::ImageRgba32F(_) => std::borrow::Cow::Owned(DynamicImage::ImageRgba16(p.to_rgba16())),
+        DynamicImage::ImageRgb32F(_) => {
+            std::borrow::Cow::Owned(DynamicImage::ImageRgb16(p.to_rgb16()))
+        }
+        DynamicImage::ImageRgba32F(_) => {
+            std::borrow::Cow::Owned(DynamicImage::ImageRgba16(p.to_rgba16()))
+        }
         _ => std::borrow::Cow::Borrowed(p),
     }
 }
@@ -172,14 +211,24 @@ fn encode_webp(img: &Image, quality: u8, lossless: bool) -> Result<Vec<u8>> {
     let first = img.first();
     let (w, h) = (first.width(), first.height());
     if w > 16383 || h > 16383 {
-        return Err(Error::unprocessable(format!("WebP images are at most 16383x16383; this one is {w}x{h}")));
+        return Err(Error::unprocessable(format!(
+            "WebP images are at most 16383x16383; this one is {w}x{h}"
+        )));
     }
     let mut config = webp::WebPConfig::new().map_err(|_| Error::encode("libwebp config"))?;
-    config.quality = if lossless { 100.0 } else { f32::from(quality.clamp(1, 100)) };
+    config.quality = if lossless {
+        100.0
+    } else {
+        f32::from(quality.clamp(1, 100))
+    };
     config.lossless = i32::from(lossless);
     config.method = 4;
     let data: Vec<u8> = if img.is_animated() {
-        let pixels: Vec<Vec<u8>> = img.frames.iter().map(|f| f.pixels.to_rgba8().into_raw()).collect();
+        let pixels: Vec<Vec<u8>> = img
+            .frames
+            .iter()
+            .map(|f| f.pixels.to_rgba8().into_raw())
+            .collect();
         let mut enc = webp::AnimEncoder::new(w, h, &config);
         enc.set_loop_count(i32::from(img.loop_count));
         let mut t = 0i32;
@@ -187,23 +236,37 @@ fn encode_webp(img: &Image, quality: u8, lossless: bool) -> Result<Vec<u8>> {
             enc.add_frame(webp::AnimFrame::from_rgba(px, w, h, t));
             t = t.saturating_add(f.delay_ms.max(1) as i32);
         }
-        enc.try_encode().map_err(|e| Error::encode(format!("{e:?}")))?.to_vec()
+        enc.try_encode()
+            .map_err(|e| Error::encode(format!("{e:?}")))?
+            .to_vec()
     } else {
         let (px, alpha) = rgb_or_rgba8(first);
-        let enc = if alpha { webp::Encoder::from_rgba(&px, w, h) } else { webp::Encoder::from_rgb(&px, w, h) };
-        enc.encode_advanced(&config).map_err(|e| Error::encode(format!("{e:?}")))?.to_vec()
+        let enc = if alpha {
+            webp::Encoder::from_rgba(&px, w, h)
+        } else {
+            webp::Encoder::from_rgb(&px, w, h)
+        };
+        enc.encode_advanced(&config)
+            .map_err(|e| Error::encode(format!("{e:?}")))?
+            .to_vec()
     };
     attach_webp_metadata(data, &img.metadata)
 }
 
 fn attach_webp_metadata(data: Vec<u8>, meta: &Metadata) -> Result<Vec<u8>> {
-    use img_parts::{ImageEXIF, ImageICC, riff::{RiffChunk, RiffContent}};
+    use img_parts::{
+        ImageEXIF, ImageICC,
+        riff::{RiffChunk, RiffContent},
+    };
     if meta.is_empty() {
         return Ok(data);
     }
     let mut webp = img_parts::webp::WebP::from_bytes(data.into()).map_err(Error::encode)?;
     if let Some(xmp) = &meta.xmp {
-        webp.chunks_mut().push(RiffChunk::new(*b"XMP ", RiffContent::Data(xmp.clone().into())));
+        webp.chunks_mut().push(RiffChunk::new(
+            *b"XMP ",
+            RiffContent::Data(xmp.clone().into()),
+        ));
     }
     webp.set_exif(meta.exif.clone().map(Into::into));
     webp.set_icc_profile(meta.icc.clone().map(Into::into));
@@ -218,7 +281,11 @@ fn encode_gif(img: &Image) -> Result<Vec<u8>> {
     {
         let mut enc = GifEncoder::new_with_speed(&mut out, 10);
         if img.is_animated() {
-            let repeat = if img.loop_count == 0 { Repeat::Infinite } else { Repeat::Finite(img.loop_count) };
+            let repeat = if img.loop_count == 0 {
+                Repeat::Infinite
+            } else {
+                Repeat::Finite(img.loop_count)
+            };
             enc.set_repeat(repeat).map_err(Error::encode)?;
         }
         let frames = img.frames.iter().map(|f: &Frame| {

@@ -16,11 +16,19 @@ fn orientation_slot(tiff: &[u8]) -> Option<(usize, bool)> {
     };
     let u16_at = |o: usize| -> Option<u16> {
         let b: [u8; 2] = tiff.get(o..o + 2)?.try_into().ok()?;
-        Some(if little { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) })
+        Some(if little {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
     };
     let u32_at = |o: usize| -> Option<u32> {
         let b: [u8; 4] = tiff.get(o..o + 4)?.try_into().ok()?;
-        Some(if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+        Some(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
     };
     let ifd = u32_at(4)? as usize;
     let count = u16_at(ifd)? as usize;
@@ -41,14 +49,22 @@ fn orientation_slot(tiff: &[u8]) -> Option<(usize, bool)> {
 pub(crate) fn orientation(tiff: &[u8]) -> Option<u8> {
     let (slot, little) = orientation_slot(tiff)?;
     let b: [u8; 2] = tiff.get(slot..slot + 2)?.try_into().ok()?;
-    let v = if little { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) };
+    let v = if little {
+        u16::from_le_bytes(b)
+    } else {
+        u16::from_be_bytes(b)
+    };
     (1..=8).contains(&v).then_some(v as u8)
 }
 
 /// Set the orientation tag to 1 (upright) in place, keeping every other tag.
 pub(crate) fn reset_orientation(tiff: &mut [u8]) {
     if let Some((slot, little)) = orientation_slot(tiff) {
-        let one = if little { 1u16.to_le_bytes() } else { 1u16.to_be_bytes() };
+        let one = if little {
+            1u16.to_le_bytes()
+        } else {
+            1u16.to_be_bytes()
+        };
         tiff[slot..slot + 2].copy_from_slice(&one);
     }
 }

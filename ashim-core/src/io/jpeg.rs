@@ -39,7 +39,9 @@ pub(crate) fn scan_header(b: &[u8]) -> Result<JpegHeader> {
         if marker == 0xD9 || marker == 0xDA {
             break;
         }
-        let len = b.get(pos..pos + 2).map(|s| u16::from_be_bytes([s[0], s[1]]) as usize);
+        let len = b
+            .get(pos..pos + 2)
+            .map(|s| u16::from_be_bytes([s[0], s[1]]) as usize);
         let Some(len) = len.filter(|&l| l >= 2 && pos + l <= b.len()) else {
             return Err(Error::decode("JPEG header is truncated or corrupt"));
         };
@@ -81,7 +83,12 @@ pub(crate) fn scan_header(b: &[u8]) -> Result<JpegHeader> {
     }
     if !icc_chunks.is_empty() {
         icc_chunks.sort_by_key(|c| c.0);
-        h.metadata.icc = Some(icc_chunks.iter().flat_map(|c| c.1.iter().copied()).collect());
+        h.metadata.icc = Some(
+            icc_chunks
+                .iter()
+                .flat_map(|c| c.1.iter().copied())
+                .collect(),
+        );
     }
     Ok(h)
 }
@@ -134,7 +141,11 @@ pub(crate) fn decode(bytes: &[u8], denominator: u8) -> Result<DynamicImage> {
                     .chunks_exact(4)
                     .flat_map(|p| {
                         let k = p[3] as u16;
-                        [(p[0] as u16 * k / 255) as u8, (p[1] as u16 * k / 255) as u8, (p[2] as u16 * k / 255) as u8]
+                        [
+                            (p[0] as u16 * k / 255) as u8,
+                            (p[1] as u16 * k / 255) as u8,
+                            (p[2] as u16 * k / 255) as u8,
+                        ]
                     })
                     .collect();
                 Ok(DynamicImage::ImageRgb8(
@@ -147,14 +158,23 @@ pub(crate) fn decode(bytes: &[u8], denominator: u8) -> Result<DynamicImage> {
 
 /// Encode 8-bit RGB or grey pixels. Baseline 4:2:0 with optimised Huffman tables unless
 /// `progressive`, like sharp's defaults.
-pub(crate) fn encode(img: &DynamicImage, quality: u8, progressive: bool, meta: &Metadata) -> Result<Vec<u8>> {
+pub(crate) fn encode(
+    img: &DynamicImage,
+    quality: u8,
+    progressive: bool,
+    meta: &Metadata,
+) -> Result<Vec<u8>> {
     let (color, px): (mozjpeg::ColorSpace, std::borrow::Cow<'_, [u8]>) = match img {
         DynamicImage::ImageLuma8(g) => (mozjpeg::ColorSpace::JCS_GRAYSCALE, g.as_raw().into()),
         DynamicImage::ImageRgb8(rgb) => (mozjpeg::ColorSpace::JCS_RGB, rgb.as_raw().into()),
-        other if !other.color().has_color() && !other.color().has_alpha() => {
-            (mozjpeg::ColorSpace::JCS_GRAYSCALE, other.to_luma8().into_raw().into())
-        }
-        other => (mozjpeg::ColorSpace::JCS_RGB, crate::ops::flatten_rgb8(other).into_raw().into()),
+        other if !other.color().has_color() && !other.color().has_alpha() => (
+            mozjpeg::ColorSpace::JCS_GRAYSCALE,
+            other.to_luma8().into_raw().into(),
+        ),
+        other => (
+            mozjpeg::ColorSpace::JCS_RGB,
+            crate::ops::flatten_rgb8(other).into_raw().into(),
+        ),
     };
     let (w, h) = (img.width() as usize, img.height() as usize);
     let result = catch_unwind(AssertUnwindSafe(|| -> std::io::Result<Vec<u8>> {

@@ -30,19 +30,30 @@ impl Default for Limits {
 impl Limits {
     /// No limits at all (for trusted input only).
     pub fn none() -> Self {
-        Self { max_pixels: 0, max_dimension: 0, max_frames: 0, max_decoded_bytes: 0 }
+        Self {
+            max_pixels: 0,
+            max_dimension: 0,
+            max_frames: 0,
+            max_decoded_bytes: 0,
+        }
     }
 
     /// Limits with `max_pixels` set from a megapixel figure (the server's `MAX_MEGAPIXELS`).
     pub fn with_max_megapixels(mut self, megapixels: f64) -> Self {
-        self.max_pixels = if megapixels > 0.0 { (megapixels * 1e6) as u64 } else { 0 };
+        self.max_pixels = if megapixels > 0.0 {
+            (megapixels * 1e6) as u64
+        } else {
+            0
+        };
         self
     }
 
     /// Refuse a `width`×`height` frame that breaks a limit, naming the limit.
     pub fn check_dimensions(&self, width: u32, height: u32) -> Result<()> {
         if width == 0 || height == 0 {
-            return Err(Error::decode(format!("image has a zero dimension ({width}x{height})")));
+            return Err(Error::decode(format!(
+                "image has a zero dimension ({width}x{height})"
+            )));
         }
         if self.max_dimension > 0 && (width > self.max_dimension || height > self.max_dimension) {
             return Err(Error::new(

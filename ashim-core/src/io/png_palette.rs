@@ -12,7 +12,10 @@ pub(crate) fn encode(p: &DynamicImage, quality: u8, out: &mut Vec<u8>) -> Result
     let indices: Vec<u8> = rgba.pixels().map(|px| nq.index_of(&px.0) as u8).collect();
     let map = nq.color_map_rgba();
     let n = map.len() / 4;
-    let palette: Vec<u8> = map.chunks_exact(4).flat_map(|c| [c[0], c[1], c[2]]).collect();
+    let palette: Vec<u8> = map
+        .chunks_exact(4)
+        .flat_map(|c| [c[0], c[1], c[2]])
+        .collect();
     let trns: Vec<u8> = map.chunks_exact(4).map(|c| c[3]).collect();
     let mut enc = png::Encoder::new(&mut *out, p.width(), p.height());
     enc.set_color(png::ColorType::Indexed);

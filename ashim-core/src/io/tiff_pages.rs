@@ -9,17 +9,35 @@ use tiff::decoder::{Decoder, DecodingResult};
 use tiff::encoder::{Compression, DeflateLevel, TiffEncoder, colortype};
 
 /// Read the current page of `dec` as 8- or 16-bit pixels; `None` for layouts ashim does not map.
-pub(crate) fn read_page<R: Read + Seek>(dec: &mut Decoder<R>, w: u32, h: u32) -> Option<DynamicImage> {
+pub(crate) fn read_page<R: Read + Seek>(
+    dec: &mut Decoder<R>,
+    w: u32,
+    h: u32,
+) -> Option<DynamicImage> {
     let ct = dec.colortype().ok()?;
     let data = dec.read_image().ok()?;
     Some(match (ct, data) {
-        (ColorType::Gray(8), DecodingResult::U8(v)) => DynamicImage::ImageLuma8(ImageBuffer::from_raw(w, h, v)?),
-        (ColorType::GrayA(8), DecodingResult::U8(v)) => DynamicImage::ImageLumaA8(ImageBuffer::from_raw(w, h, v)?),
-        (ColorType::RGB(8), DecodingResult::U8(v)) => DynamicImage::ImageRgb8(ImageBuffer::from_raw(w, h, v)?),
-        (ColorType::RGBA(8), DecodingResult::U8(v)) => DynamicImage::ImageRgba8(ImageBuffer::from_raw(w, h, v)?),
-        (ColorType::Gray(16), DecodingResult::U16(v)) => DynamicImage::ImageLuma16(ImageBuffer::from_raw(w, h, v)?),
-        (ColorType::RGB(16), DecodingResult::U16(v)) => DynamicImage::ImageRgb16(ImageBuffer::from_raw(w, h, v)?),
-        (ColorType::RGBA(16), DecodingResult::U16(v)) => DynamicImage::ImageRgba16(ImageBuffer::from_raw(w, h, v)?),
+        (ColorType::Gray(8), DecodingResult::U8(v)) => {
+            DynamicImage::ImageLuma8(ImageBuffer::from_raw(w, h, v)?)
+        }
+        (ColorType::GrayA(8), DecodingResult::U8(v)) => {
+            DynamicImage::ImageLumaA8(ImageBuffer::from_raw(w, h, v)?)
+        }
+        (ColorType::RGB(8), DecodingResult::U8(v)) => {
+            DynamicImage::ImageRgb8(ImageBuffer::from_raw(w, h, v)?)
+        }
+        (ColorType::RGBA(8), DecodingResult::U8(v)) => {
+            DynamicImage::ImageRgba8(ImageBuffer::from_raw(w, h, v)?)
+        }
+        (ColorType::Gray(16), DecodingResult::U16(v)) => {
+            DynamicImage::ImageLuma16(ImageBuffer::from_raw(w, h, v)?)
+        }
+        (ColorType::RGB(16), DecodingResult::U16(v)) => {
+            DynamicImage::ImageRgb16(ImageBuffer::from_raw(w, h, v)?)
+        }
+        (ColorType::RGBA(16), DecodingResult::U16(v)) => {
+            DynamicImage::ImageRgba16(ImageBuffer::from_raw(w, h, v)?)
+        }
         _ => return None,
     })
 }

@@ -10,7 +10,9 @@ fn options() -> ResizeOptions {
 
 fn run(src: &DynamicImage, w: u32, h: u32, opts: &ResizeOptions) -> Result<DynamicImage> {
     if w == 0 || h == 0 {
-        return Err(Error::unprocessable(format!("target size {w}x{h} has a zero side")));
+        return Err(Error::unprocessable(format!(
+            "target size {w}x{h} has a zero side"
+        )));
     }
     // fast_image_resize has no LumaA16/float kernels for every layout; widen the rare ones.
     let src = match src {
@@ -23,7 +25,9 @@ fn run(src: &DynamicImage, w: u32, h: u32, opts: &ResizeOptions) -> Result<Dynam
         return Ok(src.into_owned());
     }
     let mut dst = DynamicImage::new(w, h, src.color());
-    Resizer::new().resize(src.as_ref(), &mut dst, opts).map_err(|e| Error::internal(format!("resize failed: {e}")))?;
+    Resizer::new()
+        .resize(src.as_ref(), &mut dst, opts)
+        .map_err(|e| Error::internal(format!("resize failed: {e}")))?;
     Ok(dst)
 }
 
@@ -34,12 +38,21 @@ pub fn resize_exact(src: &DynamicImage, w: u32, h: u32) -> Result<DynamicImage> 
 
 /// Resample the source rectangle `(left, top, width, height)` (sub-pixel) to `w`×`h`,
 /// cropping and scaling in one pass.
-pub fn resize_crop(src: &DynamicImage, crop: (f64, f64, f64, f64), w: u32, h: u32) -> Result<DynamicImage> {
+pub fn resize_crop(
+    src: &DynamicImage,
+    crop: (f64, f64, f64, f64),
+    w: u32,
+    h: u32,
+) -> Result<DynamicImage> {
     if w == 0 || h == 0 {
-        return Err(Error::unprocessable(format!("target size {w}x{h} has a zero side")));
+        return Err(Error::unprocessable(format!(
+            "target size {w}x{h} has a zero side"
+        )));
     }
     let mut dst = DynamicImage::new(w, h, src.color());
     let opts = options().crop(crop.0, crop.1, crop.2, crop.3);
-    Resizer::new().resize(src, &mut dst, &opts).map_err(|e| Error::internal(format!("resize failed: {e}")))?;
+    Resizer::new()
+        .resize(src, &mut dst, &opts)
+        .map_err(|e| Error::internal(format!("resize failed: {e}")))?;
     Ok(dst)
 }

@@ -34,7 +34,12 @@ pub fn rotate_any(img: &DynamicImage, degrees: f64, background: [u8; 4]) -> Dyna
         let (x0, y0) = (sx.floor(), sy.floor());
         let (fx, fy) = (sx - x0, sy - y0);
         let (x0, y0) = (x0 as i64, y0 as i64);
-        let (a, b, c, d) = (sample(x0, y0), sample(x0 + 1, y0), sample(x0, y0 + 1), sample(x0 + 1, y0 + 1));
+        let (a, b, c, d) = (
+            sample(x0, y0),
+            sample(x0 + 1, y0),
+            sample(x0, y0 + 1),
+            sample(x0 + 1, y0 + 1),
+        );
         for i in 0..4 {
             let top = a[i] * (1.0 - fx) + b[i] * fx;
             let bottom = c[i] * (1.0 - fx) + d[i] * fx;

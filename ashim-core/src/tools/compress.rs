@@ -34,7 +34,11 @@ pub struct CompressSettings {
 
 impl Default for CompressSettings {
     fn default() -> Self {
-        Self { mode: Mode::Quality, quality: 80, target_size_kb: None }
+        Self {
+            mode: Mode::Quality,
+            quality: 80,
+            target_size_kb: None,
+        }
     }
 }
 
@@ -46,7 +50,13 @@ pub fn compress(mut image: Image, s: &CompressSettings) -> Image {
         _ => Quality::Value(s.quality),
     };
     let progressive = image.encode.is_some_and(|e| e.progressive);
-    image.encode = Some(EncodeSpec { format, quality, progressive, lossless: false, png_level: None });
+    image.encode = Some(EncodeSpec {
+        format,
+        quality,
+        progressive,
+        lossless: false,
+        png_level: None,
+    });
     image
 }
 

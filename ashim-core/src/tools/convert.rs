@@ -101,7 +101,10 @@ impl Tool for Convert {
         if !f.can_encode() {
             return Err(Error::new(
                 ErrorKind::UnsupportedFormat,
-                format!("format: writing {} is not supported by this build", f.name().to_uppercase()),
+                format!(
+                    "format: writing {} is not supported by this build",
+                    f.name().to_uppercase()
+                ),
             ));
         }
         Ok(())

@@ -53,7 +53,9 @@ impl CropSettings {
         let r = |v: f64| v.round().clamp(0.0, f64::from(u32::MAX)) as u64;
         let (l, t, w, h) = (r(l), r(t), r(w), r(h));
         if w == 0 || h == 0 {
-            return Err(Error::unprocessable("Crop width and height must be at least 1 pixel"));
+            return Err(Error::unprocessable(
+                "Crop width and height must be at least 1 pixel",
+            ));
         }
         if l + w > u64::from(iw) {
             return Err(Error::unprocessable(format!(

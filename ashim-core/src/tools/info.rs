@@ -46,7 +46,10 @@ pub fn histogram(px: &DynamicImage) -> Vec<BandStats> {
         sq[i] += v * v;
     };
     match px {
-        DynamicImage::ImageLuma16(_) | DynamicImage::ImageLumaA16(_) | DynamicImage::ImageRgb16(_) | DynamicImage::ImageRgba16(_) => {
+        DynamicImage::ImageLuma16(_)
+        | DynamicImage::ImageLumaA16(_)
+        | DynamicImage::ImageRgb16(_)
+        | DynamicImage::ImageRgba16(_) => {
             let raw: Vec<u16> = match px {
                 DynamicImage::ImageLuma16(b) => b.as_raw().clone(),
                 DynamicImage::ImageLumaA16(b) => b.as_raw().clone(),
@@ -70,7 +73,9 @@ pub fn histogram(px: &DynamicImage) -> Vec<BandStats> {
             let mean = sum[i] / count;
             let var = (sq[i] / count - mean * mean).max(0.0);
             BandStats {
-                channel: ["red", "green", "blue", "alpha"].get(i).map_or(format!("channel-{i}"), |s| s.to_string()),
+                channel: ["red", "green", "blue", "alpha"]
+                    .get(i)
+                    .map_or(format!("channel-{i}"), |s| s.to_string()),
                 min: min[i],
                 max: max[i],
                 mean: round2(mean),
@@ -129,7 +134,8 @@ pub fn info(data: &[u8], name: Option<&str>, ctx: &crate::Context) -> Result<Val
     let header = io::probe(data, name)?;
     let image = ctx.decode(data, name, None)?;
     let px = image.first();
-    let (mut progressive, mut density, mut cmyk, mut meta) = (false, None, false, image.metadata.clone());
+    let (mut progressive, mut density, mut cmyk, mut meta) =
+        (false, None, false, image.metadata.clone());
     match header.format {
         ImageFormat::Jpeg => {
             let h = jpeg::scan_header(data)?;
@@ -141,7 +147,11 @@ pub fn info(data: &[u8], name: Option<&str>, ctx: &crate::Context) -> Result<Val
         ImageFormat::Png => (progressive, density) = png_facts(data),
         _ => {}
     }
-    let orientation = meta.exif.as_deref().map(io::exif::strip_exif_header).and_then(io::exif::orientation);
+    let orientation = meta
+        .exif
+        .as_deref()
+        .map(io::exif::strip_exif_header)
+        .and_then(io::exif::orientation);
     let channels = if cmyk { 4 } else { px.color().channel_count() };
     Ok(json!({
         "filename": name.unwrap_or("image"),
@@ -192,7 +202,10 @@ impl Tool for Info {
         // After pipeline steps: report on the file those steps would produce.
         let image = inputs.image(0)?;
         let encoded = ctx.encode(&image)?;
-        let name = image.name.as_deref().map(|n| crate::naming::with_extension(n, encoded.format));
+        let name = image
+            .name
+            .as_deref()
+            .map(|n| crate::naming::with_extension(n, encoded.format));
         Ok(Output::Json(info(&encoded.data, name.as_deref(), ctx)?))
     }
 }

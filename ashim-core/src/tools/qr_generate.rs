@@ -69,7 +69,11 @@ pub fn qr_generate(s: &QrSettings) -> Result<DynamicImage> {
     let modules = code.width() as u32;
     let colors = code.to_colors();
     let n = modules + 4;
-    let (scale, side) = if s.size < n { (4.0, n * 4) } else { (f64::from(s.size) / f64::from(n), s.size) };
+    let (scale, side) = if s.size < n {
+        (4.0, n * 4)
+    } else {
+        (f64::from(s.size) / f64::from(n), s.size)
+    };
     let margin = (2.0 * scale).floor();
     let (fg, bg) = (image::Rgb(s.foreground.0), image::Rgb(s.background.0));
     let img = RgbImage::from_fn(side, side, |x, y| {

@@ -150,41 +150,78 @@ impl ResizeSettings {
             tw = tw.map(|w| w.min(sw));
             th = th.map(|h| h.min(sh));
         }
-        let cap = |s: f64| if self.without_enlargement { s.min(1.0) } else { s };
+        let cap = |s: f64| {
+            if self.without_enlargement {
+                s.min(1.0)
+            } else {
+                s
+            }
+        };
         let plan = match (tw, th) {
-            (None, None) => return Err(Error::unprocessable("Resize requires width, height, or percentage")),
+            (None, None) => {
+                return Err(Error::unprocessable(
+                    "Resize requires width, height, or percentage",
+                ));
+            }
             (Some(w), None) => {
                 let s = cap(f64::from(w) / fsw);
                 let d = (round_dim(fsw * s), round_dim(fsh * s));
-                Plan { scaled: d, canvas: d, mode: Fit::Fill }
+                Plan {
+                    scaled: d,
+                    canvas: d,
+                    mode: Fit::Fill,
+                }
             }
             (None, Some(h)) => {
                 let s = cap(f64::from(h) / fsh);
                 let d = (round_dim(fsw * s), round_dim(fsh * s));
-                Plan { scaled: d, canvas: d, mode: Fit::Fill }
+                Plan {
+                    scaled: d,
+                    canvas: d,
+                    mode: Fit::Fill,
+                }
             }
             (Some(w), Some(h)) => {
                 let (sx, sy) = (f64::from(w) / fsw, f64::from(h) / fsh);
                 match fit {
                     Fit::Fill => {
                         let d = (round_dim(fsw * cap(sx)), round_dim(fsh * cap(sy)));
-                        Plan { scaled: d, canvas: d, mode: Fit::Fill }
+                        Plan {
+                            scaled: d,
+                            canvas: d,
+                            mode: Fit::Fill,
+                        }
                     }
                     Fit::Inside | Fit::Contain => {
                         let s = cap(sx.min(sy));
-                        let d = (round_dim(fsw * s).min(w.max(1)), round_dim(fsh * s).min(h.max(1)));
+                        let d = (
+                            round_dim(fsw * s).min(w.max(1)),
+                            round_dim(fsh * s).min(h.max(1)),
+                        );
                         let canvas = if fit == Fit::Contain { (w, h) } else { d };
-                        Plan { scaled: d, canvas, mode: fit }
+                        Plan {
+                            scaled: d,
+                            canvas,
+                            mode: fit,
+                        }
                     }
                     Fit::Outside => {
                         let s = cap(sx.max(sy));
                         let d = (round_dim(fsw * s), round_dim(fsh * s));
-                        Plan { scaled: d, canvas: d, mode: Fit::Fill }
+                        Plan {
+                            scaled: d,
+                            canvas: d,
+                            mode: Fit::Fill,
+                        }
                     }
                     Fit::Cover => {
                         let s = cap(sx.max(sy));
                         let d = (round_dim(fsw * s).max(1), round_dim(fsh * s).max(1));
-                        Plan { scaled: d, canvas: (w.min(d.0), h.min(d.1)), mode: Fit::Cover }
+                        Plan {
+                            scaled: d,
+                            canvas: (w.min(d.0), h.min(d.1)),
+                            mode: Fit::Cover,
+                        }
                     }
                 }
             }
@@ -203,7 +240,12 @@ fn apply(px: &DynamicImage, plan: &Plan, background: [u8; 4]) -> Result<DynamicI
             let (kx, ky) = (dw / sw, dh / sh);
             let left = ((sw - cw) / 2.0).floor() * kx;
             let top = ((sh - ch) / 2.0).floor() * ky;
-            ops::resize_crop(px, (left, top, cw * kx, ch * ky), plan.canvas.0, plan.canvas.1)
+            ops::resize_crop(
+                px,
+                (left, top, cw * kx, ch * ky),
+                plan.canvas.0,
+                plan.canvas.1,
+            )
         }
         Fit::Contain if plan.canvas != plan.scaled => {
             let inner = ops::resize_exact(px, plan.scaled.0, plan.scaled.1)?;
@@ -212,7 +254,11 @@ fn apply(px: &DynamicImage, plan: &Plan, background: [u8; 4]) -> Result<DynamicI
             let y = (i64::from(plan.canvas.1) - i64::from(plan.scaled.1)) / 2;
             ops::composite_onto(&mut canvas, &inner, x, y);
             let out = DynamicImage::ImageRgba8(canvas);
-            Ok(if px.color().has_alpha() { out } else { DynamicImage::ImageRgb8(out.to_rgb8()) })
+            Ok(if px.color().has_alpha() {
+                out
+            } else {
+                DynamicImage::ImageRgb8(out.to_rgb8())
+            })
         }
         _ => ops::resize_exact(px, plan.scaled.0, plan.scaled.1),
     }
@@ -250,7 +296,9 @@ impl Tool for Resize {
 
     fn validate(&self, s: &ResizeSettings) -> Result<()> {
         if s.width.is_none() && s.height.is_none() && s.percentage.is_none() && s.preset.is_none() {
-            return Err(Error::unprocessable("Resize requires width, height, or percentage"));
+            return Err(Error::unprocessable(
+                "Resize requires width, height, or percentage",
+            ));
         }
         Ok(())
     }
@@ -259,7 +307,10 @@ impl Tool for Resize {
         let header = inputs.header(0)?;
         let (sw, sh) = header.oriented_size();
         let plan = settings.plan(sw, sh)?;
-        inputs.ctx().limits.check_dimensions(plan.canvas.0, plan.canvas.1)?;
+        inputs
+            .ctx()
+            .limits
+            .check_dimensions(plan.canvas.0, plan.canvas.1)?;
         // Shrink on load: the decoder may go down to the scaled size, never below it.
         let image = inputs.image_at_least(0, Some(plan.scaled))?;
         Ok(Output::Image(resize_planned(image, settings, &plan)?))
@@ -281,12 +332,27 @@ mod tests {
         assert_eq!(plan(json!({"width": 100})), (100, 75));
         assert_eq!(plan(json!({"height": 60})), (80, 60));
         assert_eq!(plan(json!({"width": 100, "height": 100})), (100, 100));
-        assert_eq!(plan(json!({"width": 100, "height": 100, "fit": "cover"})), (100, 100));
-        assert_eq!(plan(json!({"width": 50, "height": 200, "fit": "fill"})), (50, 200));
-        assert_eq!(plan(json!({"width": 100, "height": 100, "fit": "inside"})), (100, 75));
-        assert_eq!(plan(json!({"width": 100, "height": 100, "fit": "outside"})), (133, 100));
+        assert_eq!(
+            plan(json!({"width": 100, "height": 100, "fit": "cover"})),
+            (100, 100)
+        );
+        assert_eq!(
+            plan(json!({"width": 50, "height": 200, "fit": "fill"})),
+            (50, 200)
+        );
+        assert_eq!(
+            plan(json!({"width": 100, "height": 100, "fit": "inside"})),
+            (100, 75)
+        );
+        assert_eq!(
+            plan(json!({"width": 100, "height": 100, "fit": "outside"})),
+            (133, 100)
+        );
         assert_eq!(plan(json!({"percentage": 50})), (100, 75));
-        assert_eq!(plan(json!({"width": 400, "height": 300, "withoutEnlargement": true})), (200, 150));
+        assert_eq!(
+            plan(json!({"width": 400, "height": 300, "withoutEnlargement": true})),
+            (200, 150)
+        );
         assert_eq!(plan(json!({"preset": "youtube-thumbnail"})), (1280, 720));
     }
 }

@@ -51,7 +51,14 @@ pub struct SplitSettings {
 
 impl Default for SplitSettings {
     fn default() -> Self {
-        Self { columns: 3, rows: 3, tile_width: None, tile_height: None, output_format: TileFormat::Original, quality: 90 }
+        Self {
+            columns: 3,
+            rows: 3,
+            tile_width: None,
+            tile_height: None,
+            output_format: TileFormat::Original,
+            quality: 90,
+        }
     }
 }
 
@@ -83,7 +90,11 @@ impl SplitSettings {
                 let tw = if c + 1 == cols { w - x } else { cw.min(w - x) };
                 let th = if r + 1 == rows { h - y } else { ch.min(h - y) };
                 if tw > 0 && th > 0 {
-                    out.push(Tile { row: r + 1, col: c + 1, rect: (x, y, tw, th) });
+                    out.push(Tile {
+                        row: r + 1,
+                        col: c + 1,
+                        rect: (x, y, tw, th),
+                    });
                 }
             }
         }
@@ -112,7 +123,10 @@ impl Tool for Split {
 
     fn validate(&self, s: &SplitSettings) -> Result<()> {
         if s.output_format == TileFormat::Avif {
-            return Err(Error::new(ErrorKind::UnsupportedFormat, "outputFormat: writing AVIF is not supported by this build"));
+            return Err(Error::new(
+                ErrorKind::UnsupportedFormat,
+                "outputFormat: writing AVIF is not supported by this build",
+            ));
         }
         Ok(())
     }
@@ -127,12 +141,25 @@ impl Tool for Split {
                 let ext = naming::extension(&name)
                     .filter(|e| ImageFormat::from_name(&e[1..]) == Some(f))
                     .map_or_else(|| format!(".{}", f.extension()), str::to_owned);
-                (f, ext, Some(if f == ImageFormat::Png { 100 } else { s.quality }))
+                (
+                    f,
+                    ext,
+                    Some(if f == ImageFormat::Png {
+                        100
+                    } else {
+                        s.quality
+                    }),
+                )
             }
             TileFormat::Png => (ImageFormat::Png, ".png".into(), None),
             TileFormat::Jpg => (ImageFormat::Jpeg, ".jpg".into(), Some(s.quality)),
             TileFormat::Webp => (ImageFormat::Webp, ".webp".into(), Some(s.quality)),
-            TileFormat::Avif => return Err(Error::new(ErrorKind::UnsupportedFormat, "AVIF tiles are not supported")),
+            TileFormat::Avif => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedFormat,
+                    "AVIF tiles are not supported",
+                ));
+            }
         };
         let stem = naming::stem(&name);
         let tiles = s.tiles(image.width(), image.height());
@@ -143,7 +170,11 @@ impl Tool for Split {
             let px = image.first().crop_imm(x, y, w, h);
             ctx.count_encode();
             let data = io::encode_frame(&px, format, quality)?;
-            files.push(OutputFile { name: format!("{stem}_r{}_c{}{ext}", t.row, t.col), data, mime_type: format.mime_type() });
+            files.push(OutputFile {
+                name: format!("{stem}_r{}_c{}{ext}", t.row, t.col),
+                data,
+                mime_type: format.mime_type(),
+            });
             ctx.progress((i + 1) as f32 / total as f32, "encoding tiles");
         }
         Ok(Output::Files(files))
@@ -156,7 +187,10 @@ mod tests {
 
     fn sizes(s: serde_json::Value) -> Vec<(u32, u32)> {
         let s: SplitSettings = crate::settings::parse(&s).unwrap();
-        s.tiles(200, 150).iter().map(|t| (t.rect.2, t.rect.3)).collect()
+        s.tiles(200, 150)
+            .iter()
+            .map(|t| (t.rect.2, t.rect.3))
+            .collect()
     }
 
     #[test]
@@ -169,7 +203,10 @@ mod tests {
         assert_eq!(t[2], (40, 80));
         assert_eq!(t[5], (40, 70));
         assert_eq!(sizes(json!({"tileWidth": 50, "tileHeight": 50})).len(), 12);
-        assert_eq!(sizes(json!({"tileWidth": 500, "tileHeight": 500})), vec![(200, 150)]);
+        assert_eq!(
+            sizes(json!({"tileWidth": 500, "tileHeight": 500})),
+            vec![(200, 150)]
+        );
         assert_eq!(sizes(json!({"columns": 10, "rows": 10})).len(), 100);
     }
 }

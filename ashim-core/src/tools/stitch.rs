@@ -111,7 +111,11 @@ impl Default for StitchSettings {
 fn median(mut v: Vec<u32>) -> u32 {
     v.sort_unstable();
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { ((f64::from(v[n / 2 - 1]) + f64::from(v[n / 2])) / 2.0).round() as u32 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        ((f64::from(v[n / 2 - 1]) + f64::from(v[n / 2])) / 2.0).round() as u32
+    }
 }
 
 fn scale(px: &DynamicImage, w: u32, h: u32) -> Result<DynamicImage> {
@@ -141,7 +145,11 @@ fn prepare(images: &[DynamicImage], s: &StitchSettings) -> Result<Vec<DynamicIma
                     match mode {
                         ResizeMode::Stretch => scale(p, w, m),
                         _ if h == m => Ok(p.clone()),
-                        _ => scale(p, (f64::from(w) * f64::from(m) / f64::from(h)).round() as u32, m),
+                        _ => scale(
+                            p,
+                            (f64::from(w) * f64::from(m) / f64::from(h)).round() as u32,
+                            m,
+                        ),
                     }
                 })
                 .collect::<Result<Vec<_>>>()?
@@ -155,7 +163,11 @@ fn prepare(images: &[DynamicImage], s: &StitchSettings) -> Result<Vec<DynamicIma
                     match mode {
                         ResizeMode::Stretch => scale(p, m, h),
                         _ if w == m => Ok(p.clone()),
-                        _ => scale(p, m, (f64::from(h) * f64::from(m) / f64::from(w)).round() as u32),
+                        _ => scale(
+                            p,
+                            m,
+                            (f64::from(h) * f64::from(m) / f64::from(w)).round() as u32,
+                        ),
                     }
                 })
                 .collect::<Result<Vec<_>>>()?
@@ -172,7 +184,11 @@ fn prepare(images: &[DynamicImage], s: &StitchSettings) -> Result<Vec<DynamicIma
                         ResizeMode::Crop => cover(p, mw, mh),
                         _ => {
                             let k = (f64::from(mw) / w).min(f64::from(mh) / h);
-                            if k < 1.0 { scale(p, (w * k).round() as u32, (h * k).round() as u32) } else { Ok(p.clone()) }
+                            if k < 1.0 {
+                                scale(p, (w * k).round() as u32, (h * k).round() as u32)
+                            } else {
+                                Ok(p.clone())
+                            }
                         }
                     }
                 })
@@ -192,31 +208,54 @@ fn align(space: u32, size: u32, a: Alignment) -> i64 {
 }
 
 /// Lay the images out on one canvas.
-pub fn stitch(images: &[DynamicImage], s: &StitchSettings, limits: &crate::Limits) -> Result<DynamicImage> {
+pub fn stitch(
+    images: &[DynamicImage],
+    s: &StitchSettings,
+    limits: &crate::Limits,
+) -> Result<DynamicImage> {
     let parts = prepare(images, s)?;
     let n = parts.len() as u64;
     let (gap, b) = (u64::from(s.gap), u64::from(s.border));
-    let sizes: Vec<(u64, u64)> = parts.iter().map(|p| (u64::from(p.width()), u64::from(p.height()))).collect();
+    let sizes: Vec<(u64, u64)> = parts
+        .iter()
+        .map(|p| (u64::from(p.width()), u64::from(p.height())))
+        .collect();
     let (w, h, cols) = match s.direction {
-        Direction::Horizontal => {
-            (sizes.iter().map(|d| d.0).sum::<u64>() + (n - 1) * gap + 2 * b, sizes.iter().map(|d| d.1).max().unwrap_or(1) + 2 * b, n)
-        }
-        Direction::Vertical => {
-            (sizes.iter().map(|d| d.0).max().unwrap_or(1) + 2 * b, sizes.iter().map(|d| d.1).sum::<u64>() + (n - 1) * gap + 2 * b, 1)
-        }
+        Direction::Horizontal => (
+            sizes.iter().map(|d| d.0).sum::<u64>() + (n - 1) * gap + 2 * b,
+            sizes.iter().map(|d| d.1).max().unwrap_or(1) + 2 * b,
+            n,
+        ),
+        Direction::Vertical => (
+            sizes.iter().map(|d| d.0).max().unwrap_or(1) + 2 * b,
+            sizes.iter().map(|d| d.1).sum::<u64>() + (n - 1) * gap + 2 * b,
+            1,
+        ),
         Direction::Grid => {
             let cols = u64::from(s.grid_columns).min(n);
             let rows = n.div_ceil(cols);
             let cw = sizes.iter().map(|d| d.0).max().unwrap_or(1);
             let ch = sizes.iter().map(|d| d.1).max().unwrap_or(1);
-            (cols * cw + (cols - 1) * gap + 2 * b, rows * ch + (rows - 1) * gap + 2 * b, cols)
+            (
+                cols * cw + (cols - 1) * gap + 2 * b,
+                rows * ch + (rows - 1) * gap + 2 * b,
+                cols,
+            )
         }
     };
     if w > u64::from(u32::MAX) || h > u64::from(u32::MAX) {
-        return Err(Error::new(ErrorKind::LimitExceeded, format!("Canvas too large: {w}x{h}")));
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!("Canvas too large: {w}x{h}"),
+        ));
     }
     let (w, h) = (w as u32, h as u32);
-    limits.check_dimensions(w, h).map_err(|e| Error::new(e.kind(), format!("Canvas too large: {w}x{h}. {}", e.message())))?;
+    limits.check_dimensions(w, h).map_err(|e| {
+        Error::new(
+            e.kind(),
+            format!("Canvas too large: {w}x{h}. {}", e.message()),
+        )
+    })?;
     let mut canvas = ops::solid_canvas(w, h, s.background_color.rgba());
     let (mut x, mut y) = (b as i64, b as i64);
     let max_w = sizes.iter().map(|d| d.0).max().unwrap_or(0) as u32;
@@ -224,17 +263,31 @@ pub fn stitch(images: &[DynamicImage], s: &StitchSettings, limits: &crate::Limit
     for (i, p) in parts.iter().enumerate() {
         match s.direction {
             Direction::Horizontal => {
-                ops::composite_onto(&mut canvas, p, x, b as i64 + align(max_h, p.height(), s.alignment));
+                ops::composite_onto(
+                    &mut canvas,
+                    p,
+                    x,
+                    b as i64 + align(max_h, p.height(), s.alignment),
+                );
                 x += i64::from(p.width()) + gap as i64;
             }
             Direction::Vertical => {
-                ops::composite_onto(&mut canvas, p, b as i64 + align(max_w, p.width(), s.alignment), y);
+                ops::composite_onto(
+                    &mut canvas,
+                    p,
+                    b as i64 + align(max_w, p.width(), s.alignment),
+                    y,
+                );
                 y += i64::from(p.height()) + gap as i64;
             }
             Direction::Grid => {
                 let (c, r) = (i as u64 % cols, i as u64 / cols);
-                let cx = b as i64 + (c * (u64::from(max_w) + gap)) as i64 + align(max_w, p.width(), s.alignment);
-                let cy = b as i64 + (r * (u64::from(max_h) + gap)) as i64 + align(max_h, p.height(), s.alignment);
+                let cx = b as i64
+                    + (c * (u64::from(max_w) + gap)) as i64
+                    + align(max_w, p.width(), s.alignment);
+                let cy = b as i64
+                    + (r * (u64::from(max_h) + gap)) as i64
+                    + align(max_h, p.height(), s.alignment);
                 ops::composite_onto(&mut canvas, p, cx, cy);
             }
         }
@@ -243,7 +296,9 @@ pub fn stitch(images: &[DynamicImage], s: &StitchSettings, limits: &crate::Limit
         round_corners(&mut canvas, s.corner_radius.min(w.min(h) / 2));
         return Ok(DynamicImage::ImageRgba8(canvas));
     }
-    Ok(DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(canvas).to_rgb8()))
+    Ok(DynamicImage::ImageRgb8(
+        DynamicImage::ImageRgba8(canvas).to_rgb8(),
+    ))
 }
 
 /// Make everything outside a rounded rectangle of radius `r` transparent (anti-aliased).
@@ -254,8 +309,20 @@ fn round_corners(img: &mut RgbaImage, r: u32) {
     let (w, h) = img.dimensions();
     let rf = f64::from(r);
     for (x, y, p) in img.enumerate_pixels_mut() {
-        let cx = if x < r { rf } else if x >= w - r { f64::from(w) - rf } else { continue };
-        let cy = if y < r { rf } else if y >= h - r { f64::from(h) - rf } else { continue };
+        let cx = if x < r {
+            rf
+        } else if x >= w - r {
+            f64::from(w) - rf
+        } else {
+            continue;
+        };
+        let cy = if y < r {
+            rf
+        } else if y >= h - r {
+            f64::from(h) - rf
+        } else {
+            continue;
+        };
         let d = ((f64::from(x) + 0.5 - cx).powi(2) + (f64::from(y) + 0.5 - cy).powi(2)).sqrt();
         let cover = (rf - d + 0.5).clamp(0.0, 1.0);
         p.0[3] = (f64::from(p.0[3]) * cover).round() as u8;
@@ -283,7 +350,10 @@ impl Tool for Stitch {
 
     fn validate(&self, s: &StitchSettings) -> Result<()> {
         if s.format == StitchFormat::Avif {
-            return Err(Error::new(ErrorKind::UnsupportedFormat, "format: writing AVIF is not supported by this build"));
+            return Err(Error::new(
+                ErrorKind::UnsupportedFormat,
+                "format: writing AVIF is not supported by this build",
+            ));
         }
         Ok(())
     }
@@ -291,7 +361,11 @@ impl Tool for Stitch {
     fn run(&self, s: &StitchSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let ctx = inputs.ctx();
         let images = inputs.all_images()?;
-        let firsts: Vec<DynamicImage> = images.into_iter().map(|i| i.frames.into_iter().next().map(|f| f.pixels)).collect::<Option<_>>().ok_or_else(|| Error::internal("image without frames"))?;
+        let firsts: Vec<DynamicImage> = images
+            .into_iter()
+            .map(|i| i.frames.into_iter().next().map(|f| f.pixels))
+            .collect::<Option<_>>()
+            .ok_or_else(|| Error::internal("image without frames"))?;
         let px = stitch(&firsts, s, &ctx.limits)?;
         let mut out = Image::from_dynamic(px);
         let format = match s.format {
@@ -299,8 +373,18 @@ impl Tool for Stitch {
             StitchFormat::Webp => ImageFormat::Webp,
             _ => ImageFormat::Png,
         };
-        let quality = if format == ImageFormat::Png { Quality::Default } else { Quality::Value(s.quality) };
-        out.encode = Some(EncodeSpec { format, quality, progressive: false, lossless: false, png_level: None });
+        let quality = if format == ImageFormat::Png {
+            Quality::Default
+        } else {
+            Quality::Value(s.quality)
+        };
+        out.encode = Some(EncodeSpec {
+            format,
+            quality,
+            progressive: false,
+            lossless: false,
+            png_level: None,
+        });
         out.name = Some("stitch".into());
         Ok(Output::Image(out))
     }

@@ -1,0 +1,38 @@
+# The two commands a new user needs:
+#   make serve   - build and start the server on http://localhost:1349 (admin / admin)
+#   make test    - every check and test suite CI runs
+# Both install the system packages they need first (scripts/install-system-deps.sh).
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench
+
+deps:
+	@scripts/install-system-deps.sh
+
+serve: deps
+	$(CARGO) run --release -p ashim-server
+
+test: deps fmt-check clippy cargo-test licenses test-py test-node
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --all-targets -- -D warnings
+
+cargo-test:
+	$(CARGO) test
+
+licenses:
+	python3 .ci/check-licenses.py
+
+test-py:
+	ashim-py/scripts/test.sh
+
+test-node:
+	ashim-node/scripts/test.sh
+
+bench: deps
+	$(CARGO) bench -p ashim-benches
