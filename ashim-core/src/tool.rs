@@ -443,3 +443,50 @@ impl<T: Tool> DynTool for T {
 pub fn mime_of(format: ImageFormat) -> &'static str {
     format.mime_type()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Serialize, serde::Deserialize, JsonSchema)]
+    struct NoSettings {}
+
+    struct NeedsModel;
+
+    static META: ToolMeta = ToolMeta {
+        id: "needs-model",
+        name: "Needs a model",
+        description: "A model-backed tool whose model is absent.",
+        category: Category::Analysis,
+        inputs: Arity::One,
+        output: OutputKind::Json,
+    };
+
+    impl Tool for NeedsModel {
+        type Settings = NoSettings;
+
+        fn meta(&self) -> &'static ToolMeta {
+            &META
+        }
+
+        fn availability(&self) -> Availability {
+            Availability::ModelNotInstalled { hint: "install u2net.onnx into ASHIM_MODELS_DIR".into() }
+        }
+
+        fn run(&self, _: &NoSettings, _: &mut Inputs<'_>) -> Result<Output> {
+            Ok(Output::Json(Value::Null))
+        }
+    }
+
+    #[test]
+    fn a_missing_model_is_a_state_and_a_typed_error() {
+        let tool: &dyn DynTool = &NeedsModel;
+        assert!(matches!(tool.availability(), Availability::ModelNotInstalled { .. }));
+        let prepared = tool.prepare(&Value::Null).unwrap();
+        let ctx = Context::default();
+        let mut inputs = Inputs::from_files(&ctx, vec![InputFile::new(vec![1u8], None)]);
+        let e = tool.run_prepared(&prepared, &mut inputs).unwrap_err();
+        assert_eq!((e.kind(), e.kind().http_status()), (ErrorKind::ModelNotInstalled, 501));
+        assert!(e.message().contains("u2net"));
+    }
+}

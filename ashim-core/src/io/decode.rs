@@ -125,47 +125,38 @@ fn orientation_code(o: Orientation) -> u8 {
 /// pixel buffer exists, the EXIF orientation is applied and reset to 1, and ICC/EXIF/XMP are
 /// kept for the encoder.
 pub fn decode(bytes: &[u8], name: Option<&str>, opts: &DecodeOptions) -> Result<Image> {
-    let header = probe(bytes, name)?;
+    let format = detect(bytes, name)?;
+    require_decodable(format)?;
+    // JPEG: one marker scan gives size, orientation and metadata.
+    let jpeg_header = if format == ImageFormat::Jpeg { Some(jpeg::scan_header(bytes)?) } else { None };
+    let header = match &jpeg_header {
+        Some(h) => Header {
+            format,
+            width: h.width,
+            height: h.height,
+            orientation: h.metadata.exif.as_deref().and_then(exif::orientation).unwrap_or(1),
+        },
+        None => probe(bytes, name)?,
+    };
     opts.limits.check_dimensions(header.width, header.height)?;
-    let (frames, loop_count, mut metadata, lossless) = match header.format {
-        ImageFormat::Jpeg => {
-            let h = jpeg::scan_header(bytes)?;
+    let (frames, loop_count, mut metadata, lossless) = match (header.format, jpeg_header) {
+        (ImageFormat::Jpeg, Some(h)) => {
             let denom = match opts.min_size {
                 Some((mw, mh)) => {
-                    let (mw, mh) = if header.orientation >= 5 {
-                        (mh, mw)
-                    } else {
-                        (mw, mh)
-                    };
+                    let (mw, mh) = if header.orientation >= 5 { (mh, mw) } else { (mw, mh) };
                     jpeg::shrink_denominator(h.width, h.height, mw, mh)
                 }
                 None => 1,
             };
             let pixels = jpeg::decode(bytes, denom)?;
-            (
-                vec![Frame {
-                    pixels,
-                    delay_ms: 0,
-                }],
-                0,
-                h.metadata,
-                false,
-            )
+            (vec![Frame { pixels, delay_ms: 0 }], 0, h.metadata, false)
         }
-        ImageFormat::Gif => decode_gif(bytes, &opts.limits)?,
-        ImageFormat::Webp => decode_webp(bytes, &opts.limits)?,
-        ImageFormat::Tiff => decode_tiff(bytes, &opts.limits)?,
-        format => {
+        (ImageFormat::Gif, _) => decode_gif(bytes, &opts.limits)?,
+        (ImageFormat::Webp, _) => decode_webp(bytes, &opts.limits)?,
+        (ImageFormat::Tiff, _) => decode_tiff(bytes, &opts.limits)?,
+        (format, _) => {
             let (pixels, metadata) = decode_still(bytes, format, &opts.limits)?;
-            (
-                vec![Frame {
-                    pixels,
-                    delay_ms: 0,
-                }],
-                0,
-                metadata,
-                false,
-            )
+            (vec![Frame { pixels, delay_ms: 0 }], 0, metadata, false)
         }
     };
     if let Some(e) = metadata.exif.as_mut() {

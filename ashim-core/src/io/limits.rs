@@ -12,7 +12,7 @@ pub struct Limits {
     pub max_dimension: u32,
     /// Most frames or pages decoded from one file. Default 1000. `0` means no limit.
     pub max_frames: u32,
-    /// Most bytes all decoded frames together may take. Default 4 GiB. `0` means no limit.
+    /// Most bytes all decoded frames together may take. Default 2 GiB. `0` means no limit.
     pub max_decoded_bytes: u64,
 }
 
@@ -22,7 +22,7 @@ impl Default for Limits {
             max_pixels: 268_402_689,
             max_dimension: 65_535,
             max_frames: 1000,
-            max_decoded_bytes: 4 << 30,
+            max_decoded_bytes: 2 << 30,
         }
     }
 }
