@@ -45,27 +45,17 @@ pub fn histogram(px: &DynamicImage) -> Vec<BandStats> {
         sum[i] += v;
         sq[i] += v * v;
     };
+    let mut visit_all = |raw: &mut dyn Iterator<Item = f64>| {
+        for (k, v) in raw.enumerate() {
+            visit(k % n, v);
+        }
+    };
     match px {
-        DynamicImage::ImageLuma16(_)
-        | DynamicImage::ImageLumaA16(_)
-        | DynamicImage::ImageRgb16(_)
-        | DynamicImage::ImageRgba16(_) => {
-            let raw: Vec<u16> = match px {
-                DynamicImage::ImageLuma16(b) => b.as_raw().clone(),
-                DynamicImage::ImageLumaA16(b) => b.as_raw().clone(),
-                DynamicImage::ImageRgb16(b) => b.as_raw().clone(),
-                DynamicImage::ImageRgba16(b) => b.as_raw().clone(),
-                _ => Vec::new(),
-            };
-            for (k, v) in raw.iter().enumerate() {
-                visit(k % n, f64::from(*v));
-            }
-        }
-        _ => {
-            for (k, v) in px.as_bytes().iter().enumerate() {
-                visit(k % n, f64::from(*v));
-            }
-        }
+        DynamicImage::ImageLuma16(b) => visit_all(&mut b.as_raw().iter().map(|&v| f64::from(v))),
+        DynamicImage::ImageLumaA16(b) => visit_all(&mut b.as_raw().iter().map(|&v| f64::from(v))),
+        DynamicImage::ImageRgb16(b) => visit_all(&mut b.as_raw().iter().map(|&v| f64::from(v))),
+        DynamicImage::ImageRgba16(b) => visit_all(&mut b.as_raw().iter().map(|&v| f64::from(v))),
+        _ => visit_all(&mut px.as_bytes().iter().map(|&v| f64::from(v))),
     }
     let count = f64::from(px.width()) * f64::from(px.height());
     (0..n)
