@@ -1,0 +1,5 @@
+//! Link setup for the Node-API addon.
+
+fn main() {
+    napi_build::setup();
+}

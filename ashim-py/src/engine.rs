@@ -1,0 +1,179 @@
+//! The Python-free half of the binding: turning inputs into core calls and core results
+//! into plain values. Everything here runs without the GIL.
+
+use ashim_core::image::Image;
+use ashim_core::io::{self, DecodeOptions};
+use ashim_core::registry;
+use ashim_core::tool::Inputs;
+use ashim_core::{Context, Error, InputFile, Outcome, Pipeline, Result};
+use image::{DynamicImage, GrayAlphaImage, GrayImage, RgbImage, RgbaImage};
+use serde_json::Value;
+
+/// One input image as the binding receives it.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// An encoded file (bytes read from memory or from a path) and its name.
+    File(InputFile),
+    /// Raw interleaved 8-bit pixels, row-major, `channels` per pixel (1, 2, 3 or 4).
+    Pixels {
+        /// `height * width * channels` bytes.
+        data: Vec<u8>,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// Samples per pixel: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA.
+        channels: u8,
+    },
+}
+
+impl Source {
+    /// Raw pixels as a decoded image (output format PNG unless a tool chooses one).
+    fn into_image(self) -> Result<Image> {
+        match self {
+            Source::File(_) => Err(Error::internal("not a pixel source")),
+            Source::Pixels {
+                data,
+                width,
+                height,
+                channels,
+            } => {
+                let expected = width as usize * height as usize * channels as usize;
+                if width == 0 || height == 0 || data.len() != expected {
+                    return Err(Error::invalid_input(format!(
+                        "pixel array of {width}x{height}x{channels} needs {expected} bytes, got {}",
+                        data.len()
+                    )));
+                }
+                let bad = || Error::internal("pixel buffer size mismatch");
+                let pixels = match channels {
+                    1 => DynamicImage::ImageLuma8(
+                        GrayImage::from_raw(width, height, data).ok_or_else(bad)?,
+                    ),
+                    2 => DynamicImage::ImageLumaA8(
+                        GrayAlphaImage::from_raw(width, height, data).ok_or_else(bad)?,
+                    ),
+                    3 => DynamicImage::ImageRgb8(
+                        RgbImage::from_raw(width, height, data).ok_or_else(bad)?,
+                    ),
+                    4 => DynamicImage::ImageRgba8(
+                        RgbaImage::from_raw(width, height, data).ok_or_else(bad)?,
+                    ),
+                    n => {
+                        return Err(Error::invalid_input(format!(
+                            "pixel arrays need 1, 2, 3 or 4 channels, got {n}"
+                        )));
+                    }
+                };
+                Ok(Image::from_dynamic(pixels))
+            }
+        }
+    }
+}
+
+/// Parse a JSON text given by the host language (settings or pipeline steps).
+pub fn parse_json(text: &str, what: &str) -> Result<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::field("", format!("{what} are not valid JSON: {e}")))
+}
+
+/// Run `tool_id` on `sources` with JSON `settings`. Encoded files go through
+/// [`ashim_core::run`]; raw pixel arrays are handed to the tool already decoded.
+pub fn run(tool_id: &str, sources: Vec<Source>, settings: &Value) -> Result<Outcome> {
+    let ctx = Context::default();
+    if sources.iter().all(|s| matches!(s, Source::File(_))) {
+        let files = sources
+            .into_iter()
+            .filter_map(|s| match s {
+                Source::File(f) => Some(f),
+                Source::Pixels { .. } => None,
+            })
+            .collect();
+        return ashim_core::run(tool_id, files, settings, &ctx);
+    }
+    let tool = registry::require(tool_id)?;
+    let prepared = tool.prepare(settings)?;
+    let images = sources
+        .into_iter()
+        .map(|s| match s {
+            Source::File(f) => ctx.decode(&f.data, f.name.as_deref(), None),
+            pixels => pixels.into_image(),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut inputs = Inputs::from_images(&ctx, images);
+    let output = tool.run_prepared(&prepared, &mut inputs)?;
+    Outcome::from_output(output, &ctx)
+}
+
+/// Run a pipeline (`{"steps": [...]}` or a bare list of steps) on one source.
+pub fn pipeline(steps: &Value, source: Source) -> Result<Outcome> {
+    let def = match steps {
+        Value::Array(_) => serde_json::json!({ "steps": steps }),
+        other => other.clone(),
+    };
+    let pipeline = Pipeline::from_json(&def, 0)?;
+    let file = match source {
+        Source::File(f) => f,
+        pixels => {
+            // The core pipeline starts from a file; a lossless PNG keeps the pixels exact
+            // and makes PNG the default output format, as for `run` on pixels.
+            let encoded = io::encode(&pixels.into_image()?)?;
+            InputFile::new(encoded.data, None)
+        }
+    };
+    pipeline.run(file, &Context::default())
+}
+
+/// Decoded 8-bit pixels of an encoded image (first frame): data, width, height, channels.
+/// Grey stays 1 channel, grey+alpha 2, colour 3, colour with alpha 4.
+pub fn pixels(data: &[u8]) -> Result<(Vec<u8>, u32, u32, u8)> {
+    let image = io::decode(data, None, &DecodeOptions::default())?;
+    let first = image.first();
+    let (w, h) = (first.width(), first.height());
+    let color = first.color();
+    Ok(match (color.has_color(), color.has_alpha()) {
+        (false, false) => (first.to_luma8().into_raw(), w, h, 1),
+        (false, true) => (first.to_luma_alpha8().into_raw(), w, h, 2),
+        (true, false) => (first.to_rgb8().into_raw(), w, h, 3),
+        (true, true) => (first.to_rgba8().into_raw(), w, h, 4),
+    })
+}
+
+/// The tool catalogue (metadata, settings schema, availability) as JSON text.
+pub fn catalogue_json() -> String {
+    serde_json::to_string(&ashim_core::schema::catalogue()).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pixels_round_trip_through_png() {
+        let data: Vec<u8> = (0..4 * 3 * 3).map(|i| (i * 7) as u8).collect();
+        let src = Source::Pixels {
+            data: data.clone(),
+            width: 4,
+            height: 3,
+            channels: 3,
+        };
+        let out = run("convert", vec![src], &serde_json::json!({"format": "png"})).unwrap();
+        let Outcome::Image { encoded, .. } = out else {
+            panic!("image expected")
+        };
+        assert_eq!((encoded.width, encoded.height), (4, 3));
+        assert_eq!(pixels(&encoded.data).unwrap(), (data, 4, 3, 3));
+    }
+
+    #[test]
+    fn wrong_pixel_count_is_invalid_input() {
+        let src = Source::Pixels {
+            data: vec![0; 5],
+            width: 2,
+            height: 2,
+            channels: 3,
+        };
+        let err = run("resize", vec![src], &serde_json::json!({"width": 1})).unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+    }
+}
