@@ -470,7 +470,9 @@ mod tests {
         }
 
         fn availability(&self) -> Availability {
-            Availability::ModelNotInstalled { hint: "install u2net.onnx into ASHIM_MODELS_DIR".into() }
+            Availability::ModelNotInstalled {
+                hint: "install u2net.onnx into ASHIM_MODELS_DIR".into(),
+            }
         }
 
         fn run(&self, _: &NoSettings, _: &mut Inputs<'_>) -> Result<Output> {
@@ -481,12 +483,18 @@ mod tests {
     #[test]
     fn a_missing_model_is_a_state_and_a_typed_error() {
         let tool: &dyn DynTool = &NeedsModel;
-        assert!(matches!(tool.availability(), Availability::ModelNotInstalled { .. }));
+        assert!(matches!(
+            tool.availability(),
+            Availability::ModelNotInstalled { .. }
+        ));
         let prepared = tool.prepare(&Value::Null).unwrap();
         let ctx = Context::default();
         let mut inputs = Inputs::from_files(&ctx, vec![InputFile::new(vec![1u8], None)]);
         let e = tool.run_prepared(&prepared, &mut inputs).unwrap_err();
-        assert_eq!((e.kind(), e.kind().http_status()), (ErrorKind::ModelNotInstalled, 501));
+        assert_eq!(
+            (e.kind(), e.kind().http_status()),
+            (ErrorKind::ModelNotInstalled, 501)
+        );
         assert!(e.message().contains("u2net"));
     }
 }

@@ -71,7 +71,10 @@ fn a_30000_square_png_is_refused_from_its_header() {
         assert!(e.message().contains("900.0MP"), "{}", e.message());
     }
     let grown_mb = peak_rss_kb().saturating_sub(before) / 1024;
-    println!("peak RSS {} MB (grew by {grown_mb} MB) while refusing a 30000x30000 PNG", peak_rss_kb() / 1024);
+    println!(
+        "peak RSS {} MB (grew by {grown_mb} MB) while refusing a 30000x30000 PNG",
+        peak_rss_kb() / 1024
+    );
     assert!(
         grown_mb < 64,
         "no pixel buffer may be allocated (grew {grown_mb} MB)"

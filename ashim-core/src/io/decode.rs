@@ -128,13 +128,22 @@ pub fn decode(bytes: &[u8], name: Option<&str>, opts: &DecodeOptions) -> Result<
     let format = detect(bytes, name)?;
     require_decodable(format)?;
     // JPEG: one marker scan gives size, orientation and metadata.
-    let jpeg_header = if format == ImageFormat::Jpeg { Some(jpeg::scan_header(bytes)?) } else { None };
+    let jpeg_header = if format == ImageFormat::Jpeg {
+        Some(jpeg::scan_header(bytes)?)
+    } else {
+        None
+    };
     let header = match &jpeg_header {
         Some(h) => Header {
             format,
             width: h.width,
             height: h.height,
-            orientation: h.metadata.exif.as_deref().and_then(exif::orientation).unwrap_or(1),
+            orientation: h
+                .metadata
+                .exif
+                .as_deref()
+                .and_then(exif::orientation)
+                .unwrap_or(1),
         },
         None => probe(bytes, name)?,
     };
@@ -143,20 +152,40 @@ pub fn decode(bytes: &[u8], name: Option<&str>, opts: &DecodeOptions) -> Result<
         (ImageFormat::Jpeg, Some(h)) => {
             let denom = match opts.min_size {
                 Some((mw, mh)) => {
-                    let (mw, mh) = if header.orientation >= 5 { (mh, mw) } else { (mw, mh) };
+                    let (mw, mh) = if header.orientation >= 5 {
+                        (mh, mw)
+                    } else {
+                        (mw, mh)
+                    };
                     jpeg::shrink_denominator(h.width, h.height, mw, mh)
                 }
                 None => 1,
             };
             let pixels = jpeg::decode(bytes, denom)?;
-            (vec![Frame { pixels, delay_ms: 0 }], 0, h.metadata, false)
+            (
+                vec![Frame {
+                    pixels,
+                    delay_ms: 0,
+                }],
+                0,
+                h.metadata,
+                false,
+            )
         }
         (ImageFormat::Gif, _) => decode_gif(bytes, &opts.limits)?,
         (ImageFormat::Webp, _) => decode_webp(bytes, &opts.limits)?,
         (ImageFormat::Tiff, _) => decode_tiff(bytes, &opts.limits)?,
         (format, _) => {
             let (pixels, metadata) = decode_still(bytes, format, &opts.limits)?;
-            (vec![Frame { pixels, delay_ms: 0 }], 0, metadata, false)
+            (
+                vec![Frame {
+                    pixels,
+                    delay_ms: 0,
+                }],
+                0,
+                metadata,
+                false,
+            )
         }
     };
     if let Some(e) = metadata.exif.as_mut() {
