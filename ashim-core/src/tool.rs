@@ -229,15 +229,15 @@ impl Context {
 /// An input file: bytes plus an optional name (the name never decides the format).
 #[derive(Debug, Clone)]
 pub struct InputFile {
-    /// File content.
-    pub data: Arc<[u8]>,
+    /// File content (cheap to clone; a `Vec<u8>` converts without copying).
+    pub data: bytes::Bytes,
     /// Original file name, if known.
     pub name: Option<String>,
 }
 
 impl InputFile {
     /// An input from bytes and an optional name.
-    pub fn new(data: impl Into<Arc<[u8]>>, name: Option<String>) -> Self {
+    pub fn new(data: impl Into<bytes::Bytes>, name: Option<String>) -> Self {
         Self {
             data: data.into(),
             name,

@@ -13,7 +13,6 @@ use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
-use std::sync::Arc;
 
 /// One input image: `data` (bytes) or `path` (read off the JS thread), plus an optional
 /// `name` used to name the output.
@@ -148,14 +147,14 @@ impl NativeOutput {
 
 /// An input copied out of JS memory, so it can cross to a worker thread.
 enum Source {
-    Bytes(Arc<[u8]>, Option<String>),
+    Bytes(Vec<u8>, Option<String>),
     Path(String, Option<String>),
 }
 
 impl Source {
     fn from_js(input: &NativeInput) -> Result<Self> {
         match (&input.data, &input.path) {
-            (Some(data), _) => Ok(Source::Bytes(Arc::from(&data[..]), input.name.clone())),
+            (Some(data), _) => Ok(Source::Bytes(data.to_vec(), input.name.clone())),
             (None, Some(path)) => Ok(Source::Path(path.clone(), input.name.clone())),
             (None, None) => Err(Error::invalid_input("an input needs data or a path")),
         }

@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .ok_or("usage: bench_resize <jpeg> [iterations]")?;
     let iterations: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(10);
-    let data: std::sync::Arc<[u8]> = std::fs::read(&path)?.into();
+    let data: bytes::Bytes = std::fs::read(&path)?.into();
     let steps = serde_json::json!({"steps": [
         {"toolId": "resize", "settings": {"width": 800}},
         {"toolId": "convert", "settings": {"format": "jpg", "quality": 80}},

@@ -103,7 +103,7 @@ fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
 /// `(bytes, width, height, channels)` for raw 8-bit pixels.
 fn source(item: &Bound<'_, PyAny>) -> PyResult<Source> {
     if let Ok((data, name)) = item.extract::<(Bound<'_, PyBytes>, Option<String>)>() {
-        return Ok(Source::File(InputFile::new(data.as_bytes(), name)));
+        return Ok(Source::File(InputFile::new(data.as_bytes().to_vec(), name)));
     }
     if let Ok((data, width, height, channels)) =
         item.extract::<(Bound<'_, PyBytes>, u32, u32, u8)>()
