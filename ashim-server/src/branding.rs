@@ -67,14 +67,9 @@ pub async fn upload(
     let st = state.clone();
     run_blocking(&state, move || {
         let ctx = crate::jobs::context(&st, None);
-        let img = ctx.decode(&file.data, Some(&file.name), None)?;
+        let img = ctx.decode(&file.data, Some(&file.name), Some((128, 128)))?;
         let first = img.first();
-        let frame = if first.width() > 128 || first.height() > 128 {
-            first.thumbnail(128, 128)
-        } else {
-            first.clone()
-        };
-        let png = ashim_core::io::encode_frame(&frame, ashim_core::ImageFormat::Png, None)?;
+        let png = ashim_core::io::preview(first, 128, 128, ashim_core::ImageFormat::Png, None)?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(ApiError::internal)?;
         }

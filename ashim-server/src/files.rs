@@ -323,14 +323,14 @@ pub async fn thumbnail(
             .decode(&src, Some(&row.original_name), Some((300, 1)))
             .map_err(fail)?;
         let first = img.first();
-        let frame = if first.width() > 300 {
-            let h = (u64::from(first.height()) * 300 / u64::from(first.width())).max(1) as u32;
-            first.thumbnail_exact(300, h)
-        } else {
-            first.clone()
-        };
-        let jpeg = ashim_core::io::encode_frame(&frame, ashim_core::ImageFormat::Jpeg, Some(80))
-            .map_err(fail)?;
+        let jpeg = ashim_core::io::preview(
+            first,
+            300,
+            u32::MAX,
+            ashim_core::ImageFormat::Jpeg,
+            Some(80),
+        )
+        .map_err(fail)?;
         let _ = std::fs::create_dir_all(dir.join(".thumbs"));
         let _ = std::fs::write(&cache, &jpeg);
         Ok(jpeg)

@@ -98,14 +98,13 @@ pub fn write_preview(
     if format.is_browser_friendly() {
         return None;
     }
-    let img = ashim_core::io::decode(data, None, &Default::default()).ok()?;
-    let first = img.first();
-    let frame = if first.width() > 1200 || first.height() > 1200 {
-        first.thumbnail(1200, 1200)
-    } else {
-        first.clone()
+    let opts = ashim_core::io::DecodeOptions {
+        min_size: Some((1200, 1200)),
+        ..Default::default()
     };
-    let webp = ashim_core::io::encode_frame(&frame, ImageFormat::Webp, Some(80)).ok()?;
+    let img = ashim_core::io::decode(data, None, &opts).ok()?;
+    let webp =
+        ashim_core::io::preview(img.first(), 1200, 1200, ImageFormat::Webp, Some(80)).ok()?;
     write_file(dir, "output", "preview.webp", &webp).ok()?;
     Some(format!("/api/v1/download/{job_id}/preview.webp"))
 }

@@ -254,14 +254,10 @@ async fn preview(
     let webp = jobs::run_blocking(&state, move || {
         let ctx = jobs::context(&st, None);
         let img = ctx.decode(&file.data, Some(&file.name), Some((1200, 1200)))?;
-        let first = img.first();
-        let frame = if first.width() > 1200 || first.height() > 1200 {
-            first.thumbnail(1200, 1200)
-        } else {
-            first.clone()
-        };
-        Ok(ashim_core::io::encode_frame(
-            &frame,
+        Ok(ashim_core::io::preview(
+            img.first(),
+            1200,
+            1200,
             ashim_core::ImageFormat::Webp,
             Some(80),
         )?)

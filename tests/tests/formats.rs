@@ -127,3 +127,20 @@ fn animated_gif_keeps_frames_and_timing_through_resize() {
     let back = ashim_core::io::decode(&webp, None, &Default::default()).unwrap();
     assert_eq!(back.frames.len(), src.frames.len());
 }
+
+#[test]
+fn previews_fit_the_box_and_never_enlarge() {
+    let img =
+        ashim_core::io::decode(&fixture("formats/sample.png"), None, &Default::default()).unwrap();
+    let webp = ashim_core::io::preview(img.first(), 128, 128, ImageFormat::Webp, Some(80)).unwrap();
+    let d = decode_independently(&webp);
+    assert_eq!(
+        (magic(&webp), d.width(), d.height()),
+        (Some(ImageFormat::Webp), 128, 85)
+    );
+    let jpeg =
+        ashim_core::io::preview(img.first(), 300, u32::MAX, ImageFormat::Jpeg, None).unwrap();
+    assert_eq!(decode_independently(&jpeg).width(), 300);
+    let same = ashim_core::io::preview(img.first(), 4000, 4000, ImageFormat::Png, None).unwrap();
+    assert_eq!(decode_independently(&same).width(), 640);
+}

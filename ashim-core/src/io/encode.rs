@@ -63,12 +63,36 @@ pub fn encode(img: &Image) -> Result<Encoded> {
 
 /// Encode a single still in `format` at `quality` (None = encoder default), no metadata.
 pub fn encode_frame(
-    pixels: &DynamicImage,
+    pixels: DynamicImage,
     format: ImageFormat,
     quality: Option<u8>,
 ) -> Result<Vec<u8>> {
-    let img = Image::from_dynamic(pixels.clone());
-    encode_at(&img, EncodeSpec::new(format), quality)
+    encode_at(
+        &Image::from_dynamic(pixels),
+        EncodeSpec::new(format),
+        quality,
+    )
+}
+
+/// Encode a preview of `pixels` fitted inside `max_w`×`max_h` (Lanczos-3, aspect kept,
+/// never enlarged): thumbnails, library previews, `previewUrl`s.
+pub fn preview(
+    pixels: &DynamicImage,
+    max_w: u32,
+    max_h: u32,
+    format: ImageFormat,
+    quality: Option<u8>,
+) -> Result<Vec<u8>> {
+    let (w, h) = (pixels.width(), pixels.height());
+    let s = (f64::from(max_w) / f64::from(w)).min(f64::from(max_h) / f64::from(h));
+    let small = if s < 1.0 {
+        let tw = ((f64::from(w) * s).round() as u32).max(1);
+        let th = ((f64::from(h) * s).round() as u32).max(1);
+        crate::ops::resize_exact(pixels, tw, th)?
+    } else {
+        pixels.clone()
+    };
+    encode_frame(small, format, quality)
 }
 
 fn uses_quality(format: ImageFormat) -> bool {

@@ -9,5 +9,5 @@ mod png_palette;
 mod tiff_pages;
 
 pub use decode::{DecodeOptions, Header, decode, detect, probe};
-pub use encode::{Encoded, encode, encode_frame};
+pub use encode::{Encoded, encode, encode_frame, preview};
 pub use limits::Limits;

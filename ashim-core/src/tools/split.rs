@@ -169,7 +169,7 @@ impl Tool for Split {
             let (x, y, w, h) = t.rect;
             let px = image.first().crop_imm(x, y, w, h);
             ctx.count_encode();
-            let data = io::encode_frame(&px, format, quality)?;
+            let data = io::encode_frame(px, format, quality)?;
             files.push(OutputFile {
                 name: format!("{stem}_r{}_c{}{ext}", t.row, t.col),
                 data,
