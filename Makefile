@@ -21,6 +21,7 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy -p ashim-py -p ashim-node --all-targets -- -D warnings
 
 cargo-test:
 	$(CARGO) test
