@@ -2,7 +2,6 @@
 //! that registries, pipelines and bindings use.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::format::ImageFormat;
 use crate::image::Image;
 use crate::io::{self, DecodeOptions, Header, Limits};
 use schemars::JsonSchema;
@@ -437,11 +436,6 @@ impl<T: Tool> DynTool for T {
             .ok_or_else(|| Error::internal("settings prepared for another tool"))?;
         Tool::run(self, typed, inputs)
     }
-}
-
-/// The MIME type for an encoded image format.
-pub fn mime_of(format: ImageFormat) -> &'static str {
-    format.mime_type()
 }
 
 #[cfg(test)]

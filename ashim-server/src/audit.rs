@@ -55,6 +55,28 @@ pub fn record(conn: &rusqlite::Connection, ev: Event<'_>) {
     }
 }
 
+/// Record `action` done by the signed-in `actor` on `target_type` row `target_id`.
+pub fn by(
+    conn: &rusqlite::Connection,
+    actor: &crate::auth::Principal,
+    action: &'static str,
+    target_type: &'static str,
+    target_id: &str,
+    details: Value,
+) {
+    record(
+        conn,
+        Event {
+            action,
+            actor_id: Some(&actor.id),
+            actor: &actor.username,
+            target_type,
+            target_id: Some(target_id),
+            details,
+        },
+    );
+}
+
 /// `GET /api/v1/audit-log?page&limit&action&from&to` — newest first.
 pub async fn list(
     State(state): State<Shared>,

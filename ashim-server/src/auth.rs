@@ -724,7 +724,7 @@ pub async fn register(
                  VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)",
                 params![id, username, hash, role, team, now],
             )?;
-            audit::record(conn, audit::Event { action: "USER_CREATED", actor_id: Some(&me.id), actor: &me.username, target_type: "user", target_id: Some(&id), details: json!({"adminId": me.id, "newUserId": id, "newUsername": username, "role": role}) });
+            audit::by(conn, &me, "USER_CREATED", "user", &id, json!({"adminId": me.id, "newUserId": id, "newUsername": username, "role": role}));
             Ok((StatusCode::CREATED, Json(json!({"id": id, "username": username, "role": role, "team": team}))))
         })
         .await
@@ -795,16 +795,13 @@ pub async fn update_user(
                     params![role, now_secs(), id],
                 )?;
             }
-            audit::record(
+            audit::by(
                 conn,
-                audit::Event {
-                    action: "USER_UPDATED",
-                    actor_id: Some(&me.id),
-                    actor: &me.username,
-                    target_type: "user",
-                    target_id: Some(&id),
-                    details: json!({"adminId": me.id, "targetUserId": id}),
-                },
+                &me,
+                "USER_UPDATED",
+                "user",
+                &id,
+                json!({"adminId": me.id, "targetUserId": id}),
             );
             Ok(Json(json!({"ok": true})))
         })
@@ -842,7 +839,7 @@ pub async fn reset_password(
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", [&id])?;
             tx.execute("DELETE FROM api_keys WHERE user_id = ?1", [&id])?;
             tx.commit()?;
-            audit::record(conn, audit::Event { action: "PASSWORD_RESET", actor_id: Some(&me.id), actor: &me.username, target_type: "user", target_id: Some(&id), details: json!({"adminId": me.id, "targetUserId": id}) });
+            audit::by(conn, &me, "PASSWORD_RESET", "user", &id, json!({"adminId": me.id, "targetUserId": id}));
             Ok(Json(json!({"ok": true})))
         })
         .await
@@ -888,16 +885,13 @@ pub async fn delete_user(
                 Some(_) => {}
             }
             conn.execute("DELETE FROM users WHERE id = ?1", [&id])?;
-            audit::record(
+            audit::by(
                 conn,
-                audit::Event {
-                    action: "USER_DELETED",
-                    actor_id: Some(&me.id),
-                    actor: &me.username,
-                    target_type: "user",
-                    target_id: Some(&id),
-                    details: json!({"adminId": me.id, "targetUserId": id}),
-                },
+                &me,
+                "USER_DELETED",
+                "user",
+                &id,
+                json!({"adminId": me.id, "targetUserId": id}),
             );
             Ok(Json(json!({"ok": true})))
         })
@@ -1055,7 +1049,7 @@ pub async fn create_role(
                 "INSERT INTO roles (id, name, description, permissions, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                 params![id, name, description, json!(perms).to_string(), now],
             )?;
-            audit::record(conn, audit::Event { action: "ROLE_CREATED", actor_id: Some(&me.id), actor: &me.username, target_type: "role", target_id: Some(&id), details: json!({"userId": me.id, "roleId": id, "name": name}) });
+            audit::by(conn, &me, "ROLE_CREATED", "role", &id, json!({"userId": me.id, "roleId": id, "name": name}));
             Ok((
                 StatusCode::CREATED,
                 Json(json!({"id": id, "name": name, "description": description, "permissions": perms, "isBuiltin": false})),
@@ -1122,16 +1116,13 @@ pub async fn update_role(
                 )?;
             }
             tx.commit()?;
-            audit::record(
+            audit::by(
                 conn,
-                audit::Event {
-                    action: "ROLE_UPDATED",
-                    actor_id: Some(&me.id),
-                    actor: &me.username,
-                    target_type: "role",
-                    target_id: Some(&id),
-                    details: json!({"userId": me.id, "roleId": id}),
-                },
+                &me,
+                "ROLE_UPDATED",
+                "role",
+                &id,
+                json!({"userId": me.id, "roleId": id}),
             );
             Ok(Json(json!({"ok": true})))
         })
@@ -1162,16 +1153,13 @@ pub async fn delete_role(
             tx.execute("UPDATE users SET role = 'user' WHERE role = ?1", [&name])?;
             tx.execute("DELETE FROM roles WHERE id = ?1", [&id])?;
             tx.commit()?;
-            audit::record(
+            audit::by(
                 conn,
-                audit::Event {
-                    action: "ROLE_DELETED",
-                    actor_id: Some(&me.id),
-                    actor: &me.username,
-                    target_type: "role",
-                    target_id: Some(&id),
-                    details: json!({"userId": me.id, "roleId": id, "name": name}),
-                },
+                &me,
+                "ROLE_DELETED",
+                "role",
+                &id,
+                json!({"userId": me.id, "roleId": id, "name": name}),
             );
             Ok(Json(json!({"ok": true})))
         })
@@ -1266,7 +1254,7 @@ pub async fn create_key(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![id, me.id, name, &digest[..16], digest, perms_json, now, expires_at],
             )?;
-            audit::record(conn, audit::Event { action: "API_KEY_CREATED", actor_id: Some(&me.id), actor: &me.username, target_type: "api_key", target_id: Some(&id), details: json!({"userId": me.id, "keyId": id, "keyName": name}) });
+            audit::by(conn, &me, "API_KEY_CREATED", "api_key", &id, json!({"userId": me.id, "keyId": id, "keyName": name}));
             Ok(())
         })
         .await?;
@@ -1321,16 +1309,13 @@ pub async fn delete_key(
             if n == 0 {
                 return Err(ApiError::not_found("API key not found"));
             }
-            audit::record(
+            audit::by(
                 conn,
-                audit::Event {
-                    action: "API_KEY_DELETED",
-                    actor_id: Some(&me.id),
-                    actor: &me.username,
-                    target_type: "api_key",
-                    target_id: Some(&id),
-                    details: json!({"userId": me.id, "keyId": id}),
-                },
+                &me,
+                "API_KEY_DELETED",
+                "api_key",
+                &id,
+                json!({"userId": me.id, "keyId": id}),
             );
             Ok(Json(json!({"ok": true})))
         })

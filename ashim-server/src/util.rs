@@ -235,31 +235,19 @@ pub fn is_safe_segment(s: &str) -> bool {
     !s.is_empty() && !s.contains("..") && !s.contains(['/', '\\', '\0']) && s != "."
 }
 
-/// `Content-Type` for a download, from the extension.
+/// `Content-Type` for a download, from the extension: image formats as the core names them,
+/// plus the archive and document types the server writes.
 pub fn mime_from_name(name: &str) -> &'static str {
     let ext = ashim_core::naming::extension(name).map(|e| e[1..].to_ascii_lowercase());
     match ext.as_deref() {
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("png") => "image/png",
-        Some("webp") => "image/webp",
-        Some("gif") => "image/gif",
-        Some("bmp") => "image/bmp",
-        Some("tif" | "tiff") => "image/tiff",
-        Some("avif") => "image/avif",
-        Some("svg") => "image/svg+xml",
         Some("pdf") => "application/pdf",
         Some("zip") => "application/zip",
-        Some("ico") => "image/x-icon",
         Some("json") => "application/json",
-        Some("jxl") => "image/jxl",
-        Some("heic") => "image/heic",
-        Some("heif") => "image/heif",
-        Some("psd") => "image/vnd.adobe.photoshop",
-        Some("tga") => "image/x-tga",
-        Some("exr") => "image/x-exr",
-        Some("hdr") => "image/vnd.radiance",
-        Some("qoi") => "image/qoi",
-        _ => "application/octet-stream",
+        Some(other) => ashim_core::ImageFormat::from_name(other).map_or(
+            "application/octet-stream",
+            ashim_core::ImageFormat::mime_type,
+        ),
+        None => "application/octet-stream",
     }
 }
 
