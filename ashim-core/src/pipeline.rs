@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::registry;
 use crate::run::Outcome;
 use crate::tool::{
-    Arity, Context, DynTool, InputFile, Inputs, Output, OutputKind, PreparedSettings,
+    Arity, Context, DynTool, Input, InputFile, Inputs, Output, OutputKind, PreparedSettings,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -93,8 +93,15 @@ impl Pipeline {
         Ok(Self { steps })
     }
 
-    /// Parse a JSON definition and validate it.
+    /// Parse a JSON definition (`{"steps": [...]}`, or the bare list of steps) and validate it.
     pub fn from_json(def: &Value, max_steps: usize) -> Result<Self> {
+        let wrapped;
+        let def = if def.is_array() {
+            wrapped = serde_json::json!({ "steps": def });
+            &wrapped
+        } else {
+            def
+        };
         let def: PipelineDef = serde_path_to_error::deserialize(def)
             .map_err(|e| Error::field(e.path().to_string(), e.into_inner().to_string()))?;
         Self::new(&def, max_steps)
@@ -114,8 +121,13 @@ impl Pipeline {
     /// Run on one input: decoded once (lazily, so the first step can shrink on load),
     /// passed between steps in memory, encoded once.
     pub fn run(&self, input: InputFile, ctx: &Context) -> Result<Outcome> {
+        self.run_input(Input::File(input), ctx)
+    }
+
+    /// [`Pipeline::run`] on a file or on an image already in memory (not decoded again).
+    pub fn run_input(&self, input: Input, ctx: &Context) -> Result<Outcome> {
         let total = self.steps.len();
-        let mut inputs = Inputs::from_files(ctx, vec![input]);
+        let mut inputs = Inputs::new(ctx, [input]);
         for (i, (tool, settings)) in self.steps.iter().enumerate() {
             let label = format!("Step {} ({})", i + 1, tool.meta().id);
             ctx.progress(i as f32 / total as f32, &label);
@@ -123,7 +135,9 @@ impl Pipeline {
                 .run_prepared(settings, &mut inputs)
                 .map_err(|e| e.context(&label))?;
             match output {
-                Output::Image(img) if i + 1 < total => inputs = Inputs::from_images(ctx, vec![img]),
+                Output::Image(img) if i + 1 < total => {
+                    inputs = Inputs::new(ctx, [Input::Image(img)])
+                }
                 other => {
                     let out = Outcome::from_output(other, ctx)?;
                     ctx.progress(1.0, "done");

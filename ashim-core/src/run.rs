@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::io::Encoded;
 use crate::naming;
 use crate::registry;
-use crate::tool::{Context, InputFile, Inputs, Output, OutputFile};
+use crate::tool::{Context, Input, InputFile, Inputs, Output, OutputFile};
 use serde_json::Value;
 
 /// The finished result of a tool or pipeline.
@@ -55,9 +55,24 @@ pub fn run(
     settings: &Value,
     ctx: &Context,
 ) -> Result<Outcome> {
+    run_inputs(
+        tool_id,
+        inputs.into_iter().map(Input::File).collect(),
+        settings,
+        ctx,
+    )
+}
+
+/// [`run`] on any mix of files and images already in memory (which are not decoded again).
+pub fn run_inputs(
+    tool_id: &str,
+    inputs: Vec<Input>,
+    settings: &Value,
+    ctx: &Context,
+) -> Result<Outcome> {
     let tool = registry::require(tool_id)?;
     let prepared = tool.prepare(settings)?;
-    let mut inputs = Inputs::from_files(ctx, inputs);
+    let mut inputs = Inputs::new(ctx, inputs);
     let output = tool.run_prepared(&prepared, &mut inputs)?;
     Outcome::from_output(output, ctx)
 }

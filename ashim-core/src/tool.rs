@@ -244,6 +244,28 @@ impl InputFile {
     }
 }
 
+/// One input of a tool run: an encoded file (decoded lazily, so a tool can shrink on load)
+/// or an image already in memory (e.g. pixels handed over by a binding).
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// Encoded bytes.
+    File(InputFile),
+    /// Decoded pixels.
+    Image(Image),
+}
+
+impl From<InputFile> for Input {
+    fn from(f: InputFile) -> Self {
+        Self::File(f)
+    }
+}
+
+impl From<Image> for Input {
+    fn from(i: Image) -> Self {
+        Self::Image(i)
+    }
+}
+
 enum Slot {
     Encoded(InputFile),
     Decoded(Image),
@@ -258,20 +280,21 @@ pub struct Inputs<'c> {
 }
 
 impl<'c> Inputs<'c> {
-    /// Inputs from files, decoded lazily.
-    pub fn from_files(ctx: &'c Context, files: Vec<InputFile>) -> Self {
-        Self {
-            ctx,
-            slots: files.into_iter().map(Slot::Encoded).collect(),
-        }
+    /// Inputs from files and/or decoded images; files are decoded lazily.
+    pub fn new(ctx: &'c Context, inputs: impl IntoIterator<Item = Input>) -> Self {
+        let slots = inputs
+            .into_iter()
+            .map(|i| match i {
+                Input::File(f) => Slot::Encoded(f),
+                Input::Image(img) => Slot::Decoded(img),
+            })
+            .collect();
+        Self { ctx, slots }
     }
 
-    /// Inputs from already decoded images (pipeline steps after the first).
-    pub fn from_images(ctx: &'c Context, images: Vec<Image>) -> Self {
-        Self {
-            ctx,
-            slots: images.into_iter().map(Slot::Decoded).collect(),
-        }
+    /// Inputs from files, decoded lazily.
+    pub fn from_files(ctx: &'c Context, files: Vec<InputFile>) -> Self {
+        Self::new(ctx, files.into_iter().map(Input::File))
     }
 
     /// The run context.

@@ -237,11 +237,7 @@ pub struct PipelineTask {
 impl PipelineTask {
     fn execute(&mut self) -> Result<Outcome> {
         let steps = parse_json(&self.steps_json, "pipeline steps")?;
-        let def = match steps {
-            Value::Array(_) => serde_json::json!({ "steps": steps }),
-            other => other,
-        };
-        let pipeline = Pipeline::from_json(&def, 0)?;
+        let pipeline = Pipeline::from_json(&steps, 0)?;
         let file = self
             .source
             .take()

@@ -3,9 +3,7 @@
 
 use ashim_core::image::Image;
 use ashim_core::io::{self, DecodeOptions};
-use ashim_core::registry;
-use ashim_core::tool::Inputs;
-use ashim_core::{Context, Error, InputFile, Outcome, Pipeline, Result};
+use ashim_core::{Context, Error, Input, InputFile, Outcome, Pipeline, Result};
 use image::{DynamicImage, GrayAlphaImage, GrayImage, RgbImage, RgbaImage};
 use serde_json::Value;
 
@@ -28,10 +26,11 @@ pub enum Source {
 }
 
 impl Source {
-    /// Raw pixels as a decoded image (output format PNG unless a tool chooses one).
-    fn into_image(self) -> Result<Image> {
+    /// The core input: files stay encoded (decoded lazily, with shrink-on-load), raw pixels
+    /// become a decoded image (output format PNG unless a tool chooses one).
+    fn into_input(self) -> Result<Input> {
         match self {
-            Source::File(_) => Err(Error::internal("not a pixel source")),
+            Source::File(f) => Ok(Input::File(f)),
             Source::Pixels {
                 data,
                 width,
@@ -65,7 +64,7 @@ impl Source {
                         )));
                     }
                 };
-                Ok(Image::from_dynamic(pixels))
+                Ok(Input::Image(Image::from_dynamic(pixels)))
             }
         }
     }
@@ -77,51 +76,18 @@ pub fn parse_json(text: &str, what: &str) -> Result<Value> {
         .map_err(|e| Error::field("", format!("{what} are not valid JSON: {e}")))
 }
 
-/// Run `tool_id` on `sources` with JSON `settings`. Encoded files go through
-/// [`ashim_core::run`]; raw pixel arrays are handed to the tool already decoded.
+/// Run `tool_id` on `sources` with JSON `settings`.
 pub fn run(tool_id: &str, sources: Vec<Source>, settings: &Value) -> Result<Outcome> {
-    let ctx = Context::default();
-    if sources.iter().all(|s| matches!(s, Source::File(_))) {
-        let files = sources
-            .into_iter()
-            .filter_map(|s| match s {
-                Source::File(f) => Some(f),
-                Source::Pixels { .. } => None,
-            })
-            .collect();
-        return ashim_core::run(tool_id, files, settings, &ctx);
-    }
-    let tool = registry::require(tool_id)?;
-    let prepared = tool.prepare(settings)?;
-    let images = sources
+    let inputs = sources
         .into_iter()
-        .map(|s| match s {
-            Source::File(f) => ctx.decode(&f.data, f.name.as_deref(), None),
-            pixels => pixels.into_image(),
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut inputs = Inputs::from_images(&ctx, images);
-    let output = tool.run_prepared(&prepared, &mut inputs)?;
-    Outcome::from_output(output, &ctx)
+        .map(Source::into_input)
+        .collect::<Result<_>>()?;
+    ashim_core::run_inputs(tool_id, inputs, settings, &Context::default())
 }
 
 /// Run a pipeline (`{"steps": [...]}` or a bare list of steps) on one source.
 pub fn pipeline(steps: &Value, source: Source) -> Result<Outcome> {
-    let def = match steps {
-        Value::Array(_) => serde_json::json!({ "steps": steps }),
-        other => other.clone(),
-    };
-    let pipeline = Pipeline::from_json(&def, 0)?;
-    let file = match source {
-        Source::File(f) => f,
-        pixels => {
-            // The core pipeline starts from a file; a lossless PNG keeps the pixels exact
-            // and makes PNG the default output format, as for `run` on pixels.
-            let encoded = io::encode(&pixels.into_image()?)?;
-            InputFile::new(encoded.data, None)
-        }
-    };
-    pipeline.run(file, &Context::default())
+    Pipeline::from_json(steps, 0)?.run_input(source.into_input()?, &Context::default())
 }
 
 /// Decoded 8-bit pixels of an encoded image (first frame): data, width, height, channels.

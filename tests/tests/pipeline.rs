@@ -141,3 +141,27 @@ fn a_failing_step_names_itself() {
         e.message()
     );
 }
+
+#[test]
+fn a_bare_step_list_and_an_in_memory_image_are_accepted() {
+    let p =
+        Pipeline::from_json(&json!([{"toolId": "rotate", "settings": {"angle": 90}}]), 0).unwrap();
+    let px = image::DynamicImage::ImageRgb8(image::RgbImage::new(40, 20));
+    let ctx = Context::default();
+    let out = p
+        .run_input(ashim_core::image::Image::from_dynamic(px).into(), &ctx)
+        .unwrap();
+    let Outcome::Image { encoded, name } = out else {
+        panic!()
+    };
+    assert_eq!(
+        (encoded.width, encoded.height, encoded.format),
+        (20, 40, ImageFormat::Png)
+    );
+    assert_eq!(name, "image.png");
+    assert_eq!(
+        (ctx.decodes(), ctx.encodes()),
+        (0, 1),
+        "pixels in memory are not decoded"
+    );
+}
