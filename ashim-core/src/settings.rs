@@ -6,7 +6,10 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::any::TypeId;
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// The JSON Schema of `T` as a plain JSON value.
 pub fn schema_of<T: JsonSchema>() -> Value {
@@ -15,10 +18,23 @@ pub fn schema_of<T: JsonSchema>() -> Value {
     serde_json::to_value(schema).unwrap_or(Value::Null)
 }
 
+/// The schema of `T`, generated once per type and shared: settings are parsed on every
+/// request, and the schema only changes with the code.
+pub(crate) fn cached_schema<T: JsonSchema + 'static>() -> Arc<Value> {
+    static CACHE: LazyLock<Mutex<HashMap<TypeId, Arc<Value>>>> = LazyLock::new(Default::default);
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache
+        .entry(TypeId::of::<T>())
+        .or_insert_with(|| Arc::new(schema_of::<T>()))
+        .clone()
+}
+
 /// Parse and validate settings. `null` and absent are different: a `null` value is refused
 /// (tools-essentials 0.5); unknown keys are ignored; integer fields refuse decimals
 /// (DECISIONS.md 14); every range in the schema is enforced. Errors name the field.
-pub fn parse<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T> {
+pub fn parse<T: DeserializeOwned + JsonSchema + 'static>(value: &Value) -> Result<T> {
     let empty = Value::Object(Map::new());
     let value = if value.is_null() { &empty } else { value };
     let Some(obj) = value.as_object() else {
@@ -52,7 +68,7 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T> {
         };
         Error::field(path, message)
     })?;
-    let schema = schema_of::<T>();
+    let schema = cached_schema::<T>();
     let mut errors = Vec::new();
     check_bounds(&schema, &schema, value, "", &mut errors);
     if errors.is_empty() {

@@ -413,7 +413,9 @@ impl<T: Tool> DynTool for T {
     }
 
     fn settings_schema(&self) -> Value {
-        crate::settings::schema_of::<T::Settings>()
+        crate::settings::cached_schema::<T::Settings>()
+            .as_ref()
+            .clone()
     }
 
     fn availability(&self) -> Availability {
