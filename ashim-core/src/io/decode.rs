@@ -6,6 +6,7 @@ use crate::format::ImageFormat;
 use crate::image::{Frame, Image, Metadata};
 use image::metadata::Orientation;
 use image::{AnimationDecoder, DynamicImage, ImageDecoder};
+use std::borrow::Cow;
 use std::io::Cursor;
 
 /// What the header says, read without decoding pixels.
@@ -65,11 +66,21 @@ fn require_decodable(format: ImageFormat) -> Result<()> {
     }
 }
 
-fn image_reader(bytes: &[u8], format: ImageFormat) -> Result<image::ImageReader<Cursor<&[u8]>>> {
+/// A reader of the `image` crate over `bytes`. `image` only knows the `#?RADIANCE`
+/// signature of Radiance HDR; `#?RGBE` files are otherwise identical, so they are handed
+/// over with that signature.
+fn image_reader(
+    bytes: &[u8],
+    format: ImageFormat,
+) -> Result<image::ImageReader<Cursor<Cow<'_, [u8]>>>> {
     let f = format
         .to_image_crate()
         .ok_or_else(|| Error::internal("format has no image-crate codec"))?;
-    Ok(image::ImageReader::with_format(Cursor::new(bytes), f))
+    let data = match bytes.strip_prefix(b"#?RGBE") {
+        Some(rest) if format == ImageFormat::Hdr => Cow::Owned([b"#?RADIANCE", rest].concat()),
+        _ => Cow::Borrowed(bytes),
+    };
+    Ok(image::ImageReader::with_format(Cursor::new(data), f))
 }
 
 /// Read format, size and orientation from the header only. No pixel buffer is allocated.
@@ -90,10 +101,6 @@ pub fn probe(bytes: &[u8], name: Option<&str>) -> Result<Header> {
             height: h.height,
             orientation,
         });
-    }
-    if format == ImageFormat::Hdr && bytes.starts_with(b"#?RGBE") {
-        let patched = [b"#?RADIANCE".as_slice(), &bytes[6..]].concat();
-        return probe(&patched, name).map(|h| Header { format, ..h });
     }
     let mut reader = image_reader(bytes, format)?;
     reader.no_limits();
@@ -236,15 +243,6 @@ fn decode_still(
     format: ImageFormat,
     limits: &Limits,
 ) -> Result<(DynamicImage, Metadata)> {
-    // `image` only knows the `#?RADIANCE` signature; `#?RGBE` files are otherwise identical.
-    let patched;
-    let bytes = match bytes.strip_prefix(b"#?RGBE") {
-        Some(rest) if format == ImageFormat::Hdr => {
-            patched = [b"#?RADIANCE".as_slice(), rest].concat();
-            patched.as_slice()
-        }
-        _ => bytes,
-    };
     let mut reader = image_reader(bytes, format)?;
     reader.limits(limits.to_image_limits());
     let mut dec = reader.into_decoder().map_err(Error::decode)?;
