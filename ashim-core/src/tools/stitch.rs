@@ -136,38 +136,30 @@ fn prepare(images: &[DynamicImage], s: &StitchSettings) -> Result<Vec<DynamicIma
         return Ok(images.to_vec());
     }
     let out = match s.direction {
-        Direction::Horizontal => {
-            let m = dims.iter().map(|d| d.1).min().unwrap_or(1);
+        Direction::Horizontal | Direction::Vertical => {
+            // A row shares its height, a column its width: `(shared, along)` per image.
+            let vertical = s.direction == Direction::Vertical;
+            let sides = |p: &DynamicImage| {
+                if vertical {
+                    (p.width(), p.height())
+                } else {
+                    (p.height(), p.width())
+                }
+            };
+            let m = images.iter().map(|p| sides(p).0).min().unwrap_or(1);
             images
                 .iter()
                 .map(|p| {
-                    let (w, h) = (p.width(), p.height());
-                    match mode {
-                        ResizeMode::Stretch => scale(p, w, m),
-                        _ if h == m => Ok(p.clone()),
-                        _ => scale(
-                            p,
-                            (f64::from(w) * f64::from(m) / f64::from(h)).round() as u32,
-                            m,
-                        ),
-                    }
-                })
-                .collect::<Result<Vec<_>>>()?
-        }
-        Direction::Vertical => {
-            let m = dims.iter().map(|d| d.0).min().unwrap_or(1);
-            images
-                .iter()
-                .map(|p| {
-                    let (w, h) = (p.width(), p.height());
-                    match mode {
-                        ResizeMode::Stretch => scale(p, m, h),
-                        _ if w == m => Ok(p.clone()),
-                        _ => scale(
-                            p,
-                            m,
-                            (f64::from(h) * f64::from(m) / f64::from(w)).round() as u32,
-                        ),
+                    let (shared, along) = sides(p);
+                    let along = match mode {
+                        ResizeMode::Stretch => along,
+                        _ if shared == m => return Ok(p.clone()),
+                        _ => (f64::from(along) * f64::from(m) / f64::from(shared)).round() as u32,
+                    };
+                    if vertical {
+                        scale(p, m, along)
+                    } else {
+                        scale(p, along, m)
                     }
                 })
                 .collect::<Result<Vec<_>>>()?
