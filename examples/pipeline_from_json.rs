@@ -33,11 +33,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 out.display()
             );
         }
-        Outcome::Files(files) => {
+        Outcome::Files(files) | Outcome::FileSet(files) => {
             for f in files {
                 std::fs::write(Path::new(&out_dir).join(&f.name), &f.data)?;
                 println!("{}", f.name);
             }
+        }
+        Outcome::Bytes(f) => {
+            std::fs::write(Path::new(&out_dir).join(&f.name), &f.data)?;
+            println!("{}", f.name);
         }
         Outcome::Json(v) => println!("{}", serde_json::to_string_pretty(&v)?),
     }

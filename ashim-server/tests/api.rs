@@ -903,25 +903,26 @@ fn registry_drives_routes_and_docs() {
                 .iter()
                 .any(|c| c["id"] == m.id)
         );
-        let r = match m.inputs {
-            ashim_core::tool::Arity::None => s.json(
-                "POST",
-                &format!("/api/v1/tools/{}", m.id),
-                Some(&t),
-                &json!({}),
-            ),
-            ashim_core::tool::Arity::One => s.multipart(
-                &format!("/api/v1/tools/{}", m.id),
-                Some(&t),
-                &[("file", PNG, &png)],
-                &[],
-            ),
-            ashim_core::tool::Arity::Many { .. } => s.multipart(
-                &format!("/api/v1/tools/{}", m.id),
-                Some(&t),
-                &[("file", PNG, &png), ("file", JPG, &jpg)],
-                &[],
-            ),
+        let path = format!("/api/v1/tools/{}", m.id);
+        let r = if m.takes_no_files() {
+            s.json("POST", &path, Some(&t), &json!({}))
+        } else {
+            // Every slot filled: the positional one with as many files as it needs, each
+            // named slot by its part name.
+            let n = m.positional().map_or(0, |p| p.min.max(1) as usize);
+            let mut files: Vec<(&str, &str, &[u8])> = (0..n)
+                .map(|i| {
+                    (
+                        "file",
+                        if i % 2 == 0 { PNG } else { JPG },
+                        if i % 2 == 0 { &png[..] } else { &jpg[..] },
+                    )
+                })
+                .collect();
+            for slot in m.named_slots() {
+                files.push((slot.name, JPG, &jpg[..]));
+            }
+            s.multipart(&path, Some(&t), &files, &[])
         };
         // Defaults may be incomplete (400 naming a field, or 422 for a cross-field rule).
         assert!(
