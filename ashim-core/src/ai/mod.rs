@@ -24,7 +24,7 @@ pub mod upscale;
 pub use install::{InstallReport, install, list, remove};
 pub use manifest::{Bundle, Manifest, ModelSpec, manifest};
 pub use runtime::{GpuStatus, Model, RuntimeStatus};
-pub use store::{BundleStatus, ModelStatus, data_dir, models_dir};
+pub use store::{BundleStatus, ModelStatus, data_dir, models_dir, set_models_dir};
 pub use tensor::Tensor;
 
 use crate::error::{Error, ErrorKind};

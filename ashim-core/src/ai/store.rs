@@ -17,8 +17,25 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("./data"))
 }
 
-/// The model store: `ASHIM_MODELS_DIR`, else `$DATA_DIR/models`.
+static OVERRIDE: std::sync::RwLock<Option<PathBuf>> = std::sync::RwLock::new(None);
+
+/// Point this process at another model store (a binding's `set_models_dir`, a test); `None`
+/// goes back to the environment. Takes effect for the next model load.
+pub fn set_models_dir(dir: Option<PathBuf>) {
+    if let Ok(mut o) = OVERRIDE.write() {
+        *o = dir;
+    }
+    super::runtime::reset();
+}
+
+/// The model store: the [`set_models_dir`] override, else `ASHIM_MODELS_DIR`, else
+/// `$DATA_DIR/models`.
 pub fn models_dir() -> PathBuf {
+    if let Ok(o) = OVERRIDE.read()
+        && let Some(d) = o.as_ref()
+    {
+        return d.clone();
+    }
     std::env::var_os("ASHIM_MODELS_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)

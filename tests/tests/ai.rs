@@ -1,0 +1,337 @@
+//! AI tools: the manifest, the 501 state without models, classical inpainting, and (when
+//! the model store exists) real runs of every model with quality figures printed.
+//!
+//! The store is `ASHIM_MODELS_DIR`, else `<repo>/data/models` (what `make models` fills).
+//! Model-backed tests print `SKIP` and return when the store is absent; everything else
+//! runs always.
+
+use ashim_core::ErrorKind;
+use ashim_core::ai::{self, faces, inpaint, ocr, rembg, upscale};
+use ashim_tests::*;
+use image::{DynamicImage, GrayImage, RgbImage};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn store() -> Option<PathBuf> {
+    let dir = std::env::var_os("ASHIM_MODELS_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/models")));
+    if dir.is_dir() {
+        ai::set_models_dir(Some(dir.clone()));
+        Some(dir)
+    } else {
+        None
+    }
+}
+
+macro_rules! need_models {
+    () => {
+        match store() {
+            Some(d) => d,
+            None => {
+                eprintln!("SKIP: no model store (run `make models` or set ASHIM_MODELS_DIR)");
+                return;
+            }
+        }
+    };
+}
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/golden/ai")).join(name)
+}
+
+#[test]
+fn the_manifest_parses_and_every_bundle_has_a_size() {
+    let m = ai::manifest();
+    m.validate().unwrap();
+    assert_eq!(m.bundles.len(), 6);
+    for b in &m.bundles {
+        for t in &b.tools {
+            assert_eq!(m.bundle_for_tool(t).unwrap().id, b.id);
+        }
+    }
+    let bg = m.bundle("background-removal").unwrap();
+    assert_eq!(m.bundle_size(bg), 4_574_861 + 232_589);
+    assert!(m.not_checked.contains_key("colorize"));
+    let list = ai::list();
+    assert_eq!(list.len(), 6);
+    assert_eq!(list[0].estimated_size, "4.8 MB");
+}
+
+/// Runs the checks in a child process whose store is an empty folder, so they hold whether
+/// or not this machine has models.
+#[test]
+fn without_models_gated_operations_are_model_not_installed() {
+    if std::env::var_os("ASHIM_AI_EMPTY_CHILD").is_none() {
+        let empty = std::env::temp_dir().join(format!("ashim-empty-store-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "without_models_gated_operations_are_model_not_installed",
+                "--nocapture",
+            ])
+            .env("ASHIM_AI_EMPTY_CHILD", "1")
+            .env("ASHIM_MODELS_DIR", &empty)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&empty);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "child failed:\n{text}");
+        assert!(text.contains("1 passed"), "child ran nothing:\n{text}");
+        return;
+    }
+    let img = DynamicImage::new_rgb8(64, 64);
+    let e = rembg::mask(&img).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.kind().http_status()),
+        (ErrorKind::ModelNotInstalled, 501)
+    );
+    assert!(
+        e.message().contains("background-removal"),
+        "{}",
+        e.message()
+    );
+    assert!(e.message().contains("4.8 MB"), "{}", e.message());
+    let e = faces::detect(&img, 0.6).unwrap_err();
+    assert!(e.message().contains("face-detection"));
+    let e = ocr::read(&img, ocr::Options::default(), &mut |_| Ok(())).unwrap_err();
+    assert!(e.message().contains("ocr"));
+    for b in [
+        "background-removal",
+        "face-detection",
+        "upscale-enhance",
+        "ocr",
+    ] {
+        assert!(!ai::store::is_installed(b), "{b}");
+        assert!(!ai::runtime::bundle_ready(b), "{b}");
+    }
+    // Bundles without models need nothing.
+    assert!(ai::runtime::bundle_ready("object-eraser-colorize"));
+    assert!(ai::runtime::bundle_ready("photo-restoration"));
+}
+
+#[test]
+fn erase_object_inpaints_a_photo_without_a_model() {
+    let photo = decode_independently(&fixture("content/portrait-color.jpg")).to_rgb8();
+    let (w, h) = photo.dimensions();
+    // A thin scribble over the photo: inpainting must bring the pixels close to the original.
+    let mut damaged = photo.clone();
+    let mut mask = GrayImage::new(w, h);
+    for x in 40..w - 40 {
+        for y in 300..306 {
+            damaged.put_pixel(x, y, image::Rgb([255, 0, 255]));
+            mask.put_pixel(x, y, image::Luma([255]));
+        }
+    }
+    let t = Instant::now();
+    let out = inpaint::erase(&damaged, &mask);
+    let (mut err, mut n) = (0f64, 0f64);
+    for x in 40..w - 40 {
+        for y in 300..306 {
+            for c in 0..3 {
+                err += (out.get_pixel(x, y).0[c] as f64 - photo.get_pixel(x, y).0[c] as f64).abs();
+                n += 1.0;
+            }
+        }
+    }
+    let mae = err / n;
+    println!(
+        "erase-object: {w}x{h}, 6 px scribble, MAE vs original {mae:.1} (magenta was ~150), {:?}",
+        t.elapsed()
+    );
+    assert!(mae < 20.0, "MAE {mae}");
+    assert!(out.pixels().all(|p| p.0 != [255, 0, 255]));
+}
+
+fn composite_with_known_alpha() -> (DynamicImage, GrayImage) {
+    // Subject: the portrait's face region as an ellipse over a smooth, dull backdrop.
+    let photo = decode_independently(&fixture("content/portrait-color.jpg")).to_rgb8();
+    let (w, h) = (480u32, 480u32);
+    let mut img = RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(150 + x / 12) as u8, (160 + y / 16) as u8, 170])
+    });
+    let mut alpha = GrayImage::new(w, h);
+    let (cx, cy, rx, ry) = (240.0f32, 250.0f32, 130.0f32, 175.0f32);
+    for y in 0..h {
+        for x in 0..w {
+            let d = ((x as f32 - cx) / rx).powi(2) + ((y as f32 - cy) / ry).powi(2);
+            if d <= 1.0 {
+                let sx = (x as f32 - cx + 286.0) as u32;
+                let sy = (y as f32 - cy + 330.0) as u32;
+                img.put_pixel(x, y, *photo.get_pixel(sx.min(571), sy.min(1023)));
+                alpha.put_pixel(x, y, image::Luma([255]));
+            }
+        }
+    }
+    (DynamicImage::ImageRgb8(img), alpha)
+}
+
+#[test]
+fn remove_background_mask_matches_known_alpha() {
+    need_models!();
+    let (img, truth) = composite_with_known_alpha();
+    let t = Instant::now();
+    let mask = rembg::mask(&img).unwrap();
+    let first = t.elapsed();
+    let t = Instant::now();
+    let mask2 = rembg::mask(&img).unwrap();
+    let warm = t.elapsed();
+    assert_eq!(mask, mask2, "same input, same mask");
+    let iou = rembg::mask_iou(&mask, &truth);
+    println!(
+        "remove-background u2netp: IoU {iou:.3} on a 480x480 composite; first {first:?} (incl. load), warm {warm:?}"
+    );
+    assert!(iou > 0.85, "IoU {iou}");
+    let cut = rembg::cut_out(&img, &mask);
+    assert_eq!(cut.get_pixel(5, 5).0[3], 0, "corner is background");
+    assert_eq!(cut.get_pixel(240, 250).0[3], 255, "centre is subject");
+}
+
+#[test]
+fn faces_are_found_on_the_fixtures() {
+    need_models!();
+    for (name, want) in [
+        ("content/multi-face.webp", 10),
+        ("content/portrait-color.jpg", 1),
+        ("content/red-eye.jpg", 0),
+    ] {
+        let img = decode_independently(&fixture(name));
+        let t = Instant::now();
+        let found = faces::detect(&img, 0.6).unwrap();
+        println!(
+            "faces: {name}: {} found (want {}), {:?}",
+            found.len(),
+            if want == 0 {
+                "≥1".into()
+            } else {
+                want.to_string()
+            },
+            t.elapsed()
+        );
+        if want == 0 {
+            assert!(!found.is_empty());
+        } else {
+            assert_eq!(found.len(), want, "{name}: {found:?}");
+        }
+        for f in &found {
+            assert!(f.x >= 0.0 && f.y >= 0.0 && f.x + f.w <= img.width() as f32 + 0.5);
+            assert!(f.eye_distance() > 0.15 * f.w, "eyes apart: {f:?}");
+            // Eyes inside the box, nose below the eyes.
+            assert!(f.landmarks[2].1 > f.landmarks[0].1.min(f.landmarks[1].1));
+        }
+    }
+    // Blurring changes the face region and nothing far from it.
+    let img = decode_independently(&fixture("content/portrait-color.jpg"));
+    let found = faces::detect(&img, 0.6).unwrap();
+    let out = faces::blur_regions(&img, &found, 30.0).to_rgb8();
+    let f = found[0];
+    let c = ((f.x + f.w / 2.0) as u32, (f.y + f.h / 2.0) as u32);
+    let orig = img.to_rgb8();
+    let diff: u32 = (0..20)
+        .map(|i| {
+            let (p, q) = (
+                out.get_pixel(c.0 - 10 + i, c.1).0,
+                orig.get_pixel(c.0 - 10 + i, c.1).0,
+            );
+            (0..3)
+                .map(|k| (p[k] as i32 - q[k] as i32).unsigned_abs())
+                .sum::<u32>()
+        })
+        .sum();
+    assert!(diff > 20, "face region blurred");
+    assert_eq!(
+        out.get_pixel(0, img.height() - 1),
+        orig.get_pixel(0, img.height() - 1)
+    );
+}
+
+/// Mean absolute Laplacian of the luma: how much fine detail there is.
+fn sharpness(img: &RgbImage) -> f64 {
+    let g = DynamicImage::ImageRgb8(img.clone()).to_luma8();
+    let (w, h) = g.dimensions();
+    let v = |x: u32, y: u32| g.get_pixel(x, y).0[0] as f64;
+    let mut acc = 0.0;
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            acc += (4.0 * v(x, y) - v(x - 1, y) - v(x + 1, y) - v(x, y - 1) - v(x, y + 1)).abs();
+        }
+    }
+    acc / ((w - 2) * (h - 2)) as f64
+}
+
+#[test]
+fn upscale_beats_bicubic_and_tiles_seamlessly() {
+    need_models!();
+    let photo = decode_independently(&fixture("content/portrait-color.jpg")).to_rgb8();
+    let hr = image::imageops::crop_imm(&photo, 86, 200, 400, 400).to_image();
+    let lr = image::imageops::resize(&hr, 100, 100, image::imageops::FilterType::Triangle);
+    let model = ai::runtime::model("realesr-animevideov3-x4", upscale::BUNDLE).unwrap();
+    let t = Instant::now();
+    let sr = upscale::run_tiled(&model, &lr, upscale::ESRGAN(4), &mut |_| Ok(())).unwrap();
+    let el = t.elapsed();
+    assert_eq!(sr.dimensions(), (400, 400));
+    let bicubic = image::imageops::resize(&lr, 400, 400, image::imageops::FilterType::CatmullRom);
+    let (p_sr, p_bi) = (upscale::psnr(&sr, &hr), upscale::psnr(&bicubic, &hr));
+    println!(
+        "upscale animevideov3 x4: PSNR {p_sr:.2} dB vs bicubic {p_bi:.2} dB (100x100 -> 400x400, {el:?})"
+    );
+    // A GAN upscaler trades PSNR for sharpness: close to bicubic in PSNR, clearly sharper.
+    let (s_sr, s_bi, s_hr) = (sharpness(&sr), sharpness(&bicubic), sharpness(&hr));
+    println!("upscale sharpness (mean |Laplacian|): SR {s_sr:.2}, bicubic {s_bi:.2}, original {s_hr:.2}");
+    assert!(p_sr > p_bi - 2.0, "SR {p_sr} vs bicubic {p_bi}");
+    assert!(s_sr > 1.2 * s_bi, "SR sharpness {s_sr} vs bicubic {s_bi}");
+    // Tiles of 40 px give the same picture as one tile, up to rounding near the seams.
+    let small = upscale::Tiling {
+        tile: 40,
+        ..upscale::ESRGAN(4)
+    };
+    let tiled = upscale::run_tiled(&model, &lr, small, &mut |_| Ok(())).unwrap();
+    assert!(
+        upscale::psnr(&tiled, &sr) > 40.0,
+        "seams: {}",
+        upscale::psnr(&tiled, &sr)
+    );
+    // waifu2x denoise: exact tiling (7 px consumed per side), result at 2x.
+    let w2x = ai::runtime::model("waifu2x-noise1", upscale::BUNDLE).unwrap();
+    let a = upscale::run_tiled(&w2x, &lr, upscale::WAIFU2X, &mut |_| Ok(())).unwrap();
+    let b = upscale::run_tiled(
+        &w2x,
+        &lr,
+        upscale::Tiling {
+            tile: 32,
+            ..upscale::WAIFU2X
+        },
+        &mut |_| Ok(()),
+    )
+    .unwrap();
+    assert_eq!(a.dimensions(), (200, 200));
+    assert!(upscale::psnr(&a, &b) > 50.0);
+    assert_eq!(upscale::half(&a).dimensions(), (100, 100));
+}
+
+#[test]
+fn ocr_reads_rendered_text_and_the_fixtures() {
+    need_models!();
+    let want = std::fs::read_to_string(golden("ocr-english.txt")).unwrap();
+    let img = image::open(golden("ocr-english.png")).unwrap();
+    let t = Instant::now();
+    let lines = ocr::read(&img, ocr::Options::default(), &mut |_| Ok(())).unwrap();
+    let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let got = text.join("\n");
+    let cer = ocr::cer(&got, want.trim());
+    println!("ocr english: CER {cer:.3} ({:?}): {got:?}", t.elapsed());
+    assert!(cer < 0.05, "{got:?}");
+    let jp = decode_independently(&fixture("content/ocr-japanese.png"));
+    let want_jp = "日本語の表記においては，漢字や仮名だけで\nなく，ローマ字やアラビア数字，さらに句読\n点や括弧類などの記述記号を用いる。これら\nを組み合わせて表す日本語の文書では，表記\n上における種々の問題がある。";
+    let t = Instant::now();
+    let lines = ocr::read(&jp, ocr::Options::default(), &mut |_| Ok(())).unwrap();
+    let got: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let got = got.join("\n");
+    let cer_jp = ocr::cer(&got, want_jp);
+    println!("ocr japanese: CER {cer_jp:.3} ({:?}): {got:?}", t.elapsed());
+    assert!(cer_jp < 0.15, "{got:?}");
+    assert_eq!(lines.len(), 5);
+}
