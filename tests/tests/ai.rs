@@ -280,7 +280,9 @@ fn upscale_beats_bicubic_and_tiles_seamlessly() {
     );
     // A GAN upscaler trades PSNR for sharpness: close to bicubic in PSNR, clearly sharper.
     let (s_sr, s_bi, s_hr) = (sharpness(&sr), sharpness(&bicubic), sharpness(&hr));
-    println!("upscale sharpness (mean |Laplacian|): SR {s_sr:.2}, bicubic {s_bi:.2}, original {s_hr:.2}");
+    println!(
+        "upscale sharpness (mean |Laplacian|): SR {s_sr:.2}, bicubic {s_bi:.2}, original {s_hr:.2}"
+    );
     assert!(p_sr > p_bi - 2.0, "SR {p_sr} vs bicubic {p_bi}");
     assert!(s_sr > 1.2 * s_bi, "SR sharpness {s_sr} vs bicubic {s_bi}");
     // Tiles of 40 px give the same picture as one tile, up to rounding near the seams.
@@ -334,4 +336,71 @@ fn ocr_reads_rendered_text_and_the_fixtures() {
     println!("ocr japanese: CER {cer_jp:.3} ({:?}): {got:?}", t.elapsed());
     assert!(cer_jp < 0.15, "{got:?}");
     assert_eq!(lines.len(), 5);
+}
+
+/// End-to-end speed of remove-background (decode, mask, cut-out, PNG encode), for the
+/// comparison with the Python route: `ASHIM_BENCH_IMAGE=path cargo test -p ashim-tests
+/// --test ai -- --ignored --nocapture speed_`.
+#[test]
+#[ignore = "benchmark; run on demand"]
+fn speed_remove_background_end_to_end() {
+    need_models!();
+    let path = std::env::var("ASHIM_BENCH_IMAGE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| fixture_path("content/portrait-color.jpg"));
+    let n: usize = std::env::var("ASHIM_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let bytes = std::fs::read(&path).unwrap();
+    let ctx = ashim_core::Context::default();
+    let t = Instant::now();
+    drop(ai::runtime::model(rembg::MODEL, rembg::BUNDLE).unwrap());
+    let load = t.elapsed();
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..n {
+        let t = Instant::now();
+        let img = ctx.decode(&bytes, None, None).unwrap();
+        let mask = rembg::mask(img.first()).unwrap();
+        let mut out = ashim_core::image::Image::from_dynamic(DynamicImage::ImageRgba8(
+            rembg::cut_out(img.first(), &mask),
+        ));
+        out.encode = Some(ashim_core::image::EncodeSpec::new(
+            ashim_core::ImageFormat::Png,
+        ));
+        size = ashim_core::io::encode(&out).unwrap().data.len();
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "ashim remove-background {}: load {:.3}s per-image median {:.3}s min {:.3}s ({} bytes PNG)",
+        path.display(),
+        load.as_secs_f64(),
+        times[times.len() / 2],
+        times[0],
+        size
+    );
+}
+
+/// Upscale speed and memory on a large photo (`ASHIM_BENCH_IMAGE`), ×2 with animevideov3.
+#[test]
+#[ignore = "benchmark; run on demand"]
+fn speed_upscale_large() {
+    need_models!();
+    let path = std::env::var("ASHIM_BENCH_IMAGE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| fixture_path("content/portrait-color.jpg"));
+    let img = image::open(&path).unwrap().to_rgb8();
+    let model = ai::runtime::model("realesr-animevideov3-x2", upscale::BUNDLE).unwrap();
+    let t = Instant::now();
+    let out = upscale::run_tiled(&model, &img, upscale::ESRGAN(2), &mut |_| Ok(())).unwrap();
+    println!(
+        "ashim upscale x2 {}x{} -> {}x{}: {:.1}s",
+        img.width(),
+        img.height(),
+        out.width(),
+        out.height(),
+        t.elapsed().as_secs_f64()
+    );
 }
