@@ -16,6 +16,12 @@ static TOOLS: LazyLock<Vec<Box<dyn DynTool>>> = LazyLock::new(|| {
         Box::new(tools::split::Split),
         Box::new(tools::stitch::Stitch),
         Box::new(tools::qr_generate::QrGenerate),
+        Box::new(tools::remove_background::RemoveBackground),
+        Box::new(tools::blur_faces::BlurFaces),
+        Box::new(tools::upscale::Upscale),
+        Box::new(tools::ocr::Ocr),
+        Box::new(tools::erase_object::EraseObject),
+        Box::new(tools::colorize::Colorize),
     ]
 });
 

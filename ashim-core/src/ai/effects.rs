@@ -26,7 +26,7 @@ pub enum BackgroundType {
 
 /// The effect settings (every field optional, as the contract's).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Effects {
     /// Background kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]

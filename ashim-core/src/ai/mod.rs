@@ -50,3 +50,28 @@ pub fn not_installed(bundle_id: &str) -> Error {
         ),
     }
 }
+
+/// The availability of a tool backed by `bundle_id`: ready when the bundle's model files
+/// are in the store and ONNX Runtime loads, else the install hint.
+pub fn availability(bundle_id: &str) -> crate::tool::Availability {
+    if runtime::bundle_ready(bundle_id) {
+        crate::tool::Availability::Ready
+    } else {
+        crate::tool::Availability::ModelNotInstalled {
+            hint: not_installed(bundle_id).message().to_string(),
+        }
+    }
+}
+
+/// Checkpoint + progress callback for tiled / per-line model loops.
+pub(crate) fn ticker<'a>(
+    ctx: &'a crate::Context,
+    stage: &'a str,
+    from: f32,
+    to: f32,
+) -> impl FnMut(f32) -> crate::Result<()> + 'a {
+    move |f| {
+        ctx.progress(from + (to - from) * f, stage);
+        Ok(())
+    }
+}
