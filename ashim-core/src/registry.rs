@@ -22,6 +22,7 @@ static TOOLS: LazyLock<Vec<Box<dyn DynTool>>> = LazyLock::new(|| {
         Box::new(tools::ocr::Ocr),
         Box::new(tools::erase_object::EraseObject),
         Box::new(tools::colorize::Colorize),
+        Box::new(tools::red_eye_removal::RedEyeRemoval),
     ]
 });
 

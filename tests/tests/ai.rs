@@ -404,3 +404,34 @@ fn speed_upscale_large() {
         t.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn red_eye_fixture_loses_its_red_pupils() {
+    need_models!();
+    use ashim_core::tools::red_eye_removal::{RedEyeRemovalSettings, red_eye_removal};
+    let ctx = ashim_core::Context::default();
+    let img = ctx
+        .decode(&fixture("content/red-eye.jpg"), None, None)
+        .unwrap();
+    let before = img.first().to_rgb8();
+    let (out, faces, eyes) = red_eye_removal(img, &RedEyeRemovalSettings::default()).unwrap();
+    let after = out.first().to_rgb8();
+    let found = faces::detect(&DynamicImage::ImageRgb8(before.clone()), 0.5).unwrap();
+    let near_eye = |x: u32, y: u32| {
+        found.iter().any(|f| {
+            let r = 0.2 * f.eye_distance();
+            f.landmarks[..2]
+                .iter()
+                .any(|&(ex, ey)| (x as f32 - ex).powi(2) + (y as f32 - ey).powi(2) <= r * r)
+        })
+    };
+    let red = |im: &RgbImage| {
+        im.enumerate_pixels()
+            .filter(|(x, y, p)| near_eye(*x, *y) && ai::redeye::rgb_to_lab8(p.0)[1] > 160.0)
+            .count()
+    };
+    let (rb, ra) = (red(&before), red(&after));
+    println!("red-eye: {faces} face(s), {eyes} eye(s) corrected, strongly red pixels {rb} -> {ra}");
+    assert!(faces >= 1 && eyes >= 1);
+    assert!(ra * 2 < rb, "red pixels {rb} -> {ra}");
+}

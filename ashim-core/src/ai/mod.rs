@@ -15,6 +15,7 @@ pub mod inpaint;
 pub mod install;
 pub mod manifest;
 pub mod ocr;
+pub mod redeye;
 pub mod rembg;
 pub mod runtime;
 pub mod store;

@@ -9,6 +9,7 @@ pub mod erase_object;
 pub mod info;
 pub mod ocr;
 pub mod qr_generate;
+pub mod red_eye_removal;
 pub mod remove_background;
 pub mod resize;
 pub mod rotate;
