@@ -72,6 +72,7 @@ pub(crate) fn ticker<'a>(
     to: f32,
 ) -> impl FnMut(f32) -> crate::Result<()> + 'a {
     move |f| {
+        ctx.checkpoint()?;
         ctx.progress(from + (to - from) * f, stage);
         Ok(())
     }

@@ -4,7 +4,7 @@
 use crate::ai::{self, faces};
 use crate::error::Result;
 use crate::image::Image;
-use crate::tool::{Arity, Availability, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Availability, Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -47,9 +47,8 @@ static META: ToolMeta = ToolMeta {
     id: "blur-faces",
     name: "Blur Faces",
     description: "Find faces (AI, YuNet) and blur them for privacy.",
-    category: Category::Analysis,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Ai,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `blur-faces` tool.
@@ -70,7 +69,11 @@ impl Tool for BlurFaces {
         let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         ctx.progress(0.1, "detecting faces");
-        let (out, _faces) = blur_faces(image, s)?;
-        Ok(Output::Image(out))
+        let (out, faces) = blur_faces(image, s)?;
+        let mut extra = serde_json::json!({"facesDetected": faces.len(), "faces": faces});
+        if faces.is_empty() {
+            extra["warning"] = "No faces detected in this image. Try increasing detection sensitivity.".into();
+        }
+        Output::image_with(out, &extra)
     }
 }

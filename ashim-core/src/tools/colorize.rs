@@ -5,7 +5,7 @@
 //! rather than pretending to colorize.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::tool::{Arity, Availability, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Availability, Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -51,9 +51,8 @@ static META: ToolMeta = ToolMeta {
     id: "colorize",
     name: "Colorize",
     description: "Colorize black-and-white photos (not available: no packaged colorization model).",
-    category: Category::Analysis,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Ai,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `colorize` tool (always unavailable; see the module docs).

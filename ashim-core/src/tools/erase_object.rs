@@ -3,9 +3,9 @@
 //! tools-creative-ai §14). No model is needed, so the tool is never gated.
 
 use crate::ai::inpaint;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::image::Image;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, Category, Inputs, Output, SlotSpec, Tool, ToolMeta};
 use image::{DynamicImage, GrayImage};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub fn prepare_mask(mask: &DynamicImage, w: u32, h: u32) -> GrayImage {
     }
 }
 
-/// Erase the masked region of the first frame (alpha dropped).
+/// Erase the masked region of the first frame (alpha dropped); an empty mask changes nothing.
 pub fn erase_object(mut image: Image, mask: &DynamicImage) -> Result<Image> {
     let px = image.first();
     let m = prepare_mask(mask, px.width(), px.height());
@@ -44,9 +44,16 @@ static META: ToolMeta = ToolMeta {
     id: "erase-object",
     name: "Erase Object",
     description: "Remove the object painted in a mask and fill the hole from its surroundings.",
-    category: Category::Analysis,
-    inputs: Arity::Many { min: 2 },
-    output: OutputKind::Image,
+    category: Category::Ai,
+    slots: &[
+        SlotSpec {
+            description: "The photo.",
+            ..SlotSpec::IMAGE
+        },
+        SlotSpec::named_image("mask", "White (> 127) where the object to erase is, black elsewhere."),
+    ],
+    caps: Caps::NONE,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `erase-object` tool: input 1 is the image, input 2 the mask.
@@ -61,7 +68,7 @@ impl Tool for EraseObject {
 
     fn run(&self, _: &EraseObjectSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let image = inputs.image(0)?;
-        let mask = inputs.image(1)?;
+        let mask = inputs.named_image("mask")?;
         Ok(Output::Image(erase_object(image, mask.first())?))
     }
 }

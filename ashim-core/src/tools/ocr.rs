@@ -4,7 +4,7 @@
 
 use crate::ai::{self, ocr};
 use crate::error::Result;
-use crate::tool::{Arity, Availability, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Availability, Caps, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -59,9 +59,10 @@ static META: ToolMeta = ToolMeta {
     id: "ocr",
     name: "OCR",
     description: "Read the text in an image (AI, PP-OCRv6): text, lines with boxes and confidences.",
-    category: Category::Analysis,
-    inputs: Arity::One,
+    category: Category::Ai,
     output: OutputKind::Json,
+    caps: Caps::NONE,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `ocr` tool.

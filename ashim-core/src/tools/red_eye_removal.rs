@@ -4,7 +4,7 @@
 use crate::ai::{self, faces, redeye};
 use crate::error::Result;
 use crate::image::Image;
-use crate::tool::{Arity, Availability, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Availability, Category, Inputs, Output, Tool, ToolMeta};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -59,9 +59,8 @@ static META: ToolMeta = ToolMeta {
     id: "red-eye-removal",
     name: "Red-Eye Removal",
     description: "Find eyes (AI, YuNet) and remove the red flash reflection from the pupils.",
-    category: Category::Analysis,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Ai,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `red-eye-removal` tool.
@@ -80,7 +79,7 @@ impl Tool for RedEyeRemoval {
 
     fn run(&self, s: &RedEyeRemovalSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let image = inputs.image(0)?;
-        let (out, _faces, _eyes) = red_eye_removal(image, s)?;
-        Ok(Output::Image(out))
+        let (out, faces, eyes) = red_eye_removal(image, s)?;
+        Output::image_with(out, &serde_json::json!({"facesDetected": faces, "eyesCorrected": eyes}))
     }
 }

@@ -6,7 +6,7 @@ use crate::ai::{self, effects::Effects, rembg};
 use crate::error::Result;
 use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image};
-use crate::tool::{Arity, Availability, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Availability, Category, Inputs, Output, Tool, ToolMeta};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -46,9 +46,8 @@ static META: ToolMeta = ToolMeta {
     id: "remove-background",
     name: "Remove Background",
     description: "Cut the subject out of a photo (AI, U²-Net-p); transparent PNG or a new background.",
-    category: Category::Analysis,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Ai,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `remove-background` tool.
@@ -75,6 +74,6 @@ impl Tool for RemoveBackground {
         ctx.progress(0.1, "segmenting");
         let out = remove_background(image, &s.effects)?;
         ctx.progress(0.95, "done");
-        Ok(Output::Image(out))
+        Output::image_with(out, &serde_json::json!({"model": rembg::MODEL}))
     }
 }

@@ -6,7 +6,7 @@ use crate::ai::{self, runtime, upscale as sr};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::Image;
 use crate::ops::resize_exact;
-use crate::tool::{Arity, Availability, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Availability, Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -93,9 +93,8 @@ static META: ToolMeta = ToolMeta {
     id: "upscale",
     name: "Upscale",
     description: "Enlarge an image 1–8× with AI super-resolution (Real-ESRGAN) or Lanczos.",
-    category: Category::Analysis,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Ai,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `upscale` tool.
@@ -116,6 +115,9 @@ impl Tool for Upscale {
         let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         let mut tick = ai::ticker(ctx, "upscaling", 0.05, 0.95);
-        Ok(Output::Image(upscale(image, s, &mut tick)?))
+        let out = upscale(image, s, &mut tick)?;
+        let method = if s.model == UpscaleModel::Lanczos { "lanczos" } else { "realesrgan" };
+        let extra = serde_json::json!({"width": out.width(), "height": out.height(), "method": method});
+        Output::image_with(out, &extra)
     }
 }
