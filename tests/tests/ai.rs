@@ -435,3 +435,81 @@ fn red_eye_fixture_loses_its_red_pupils() {
     assert!(faces >= 1 && eyes >= 1);
     assert!(ra * 2 < rb, "red pixels {rb} -> {ra}");
 }
+
+#[test]
+fn ai_tools_run_through_the_registry() {
+    need_models!();
+    use ashim_core::{Context, InputFile, Outcome};
+    use serde_json::json;
+    let ctx = Context::default();
+    let run = |tool: &str, files: Vec<InputFile>, settings: serde_json::Value| {
+        ashim_core::run(tool, files, &settings, &ctx).unwrap_or_else(|e| panic!("{tool}: {e}"))
+    };
+    // blur-faces: same-as-input JPEG, faces in the envelope.
+    let Outcome::Image { encoded, extra, .. } = run(
+        "blur-faces",
+        vec![input("content/multi-face.webp")],
+        json!({}),
+    ) else {
+        panic!("blur-faces: not an image")
+    };
+    assert_eq!(magic(&encoded.data), Some(ashim_core::ImageFormat::Webp));
+    assert_eq!(extra["facesDetected"], 10);
+    assert_eq!(extra["faces"].as_array().unwrap().len(), 10);
+    // remove-background: RGBA PNG with a transparent corner.
+    let Outcome::Image { encoded, extra, .. } = run(
+        "remove-background",
+        vec![input("content/portrait-color.jpg")],
+        json!({"model": "birefnet-general-lite"}),
+    ) else {
+        panic!("remove-background: not an image")
+    };
+    assert_eq!(magic(&encoded.data), Some(ashim_core::ImageFormat::Png));
+    assert_eq!(extra["model"], "u2netp");
+    let cut = decode_independently(&encoded.data).to_rgba8();
+    assert_eq!((cut.width(), cut.height()), (572, 1024));
+    assert!(cut.get_pixel(2, 2).0[3] < 30, "corner transparent");
+    // upscale ×2 (animevideov3 x2) and ×3 (x4 then Lanczos) to exact sizes.
+    for (scale, w) in [(2.0, 400), (3.0, 600)] {
+        let Outcome::Image { encoded, extra, .. } = run(
+            "upscale",
+            vec![input("test-200x150.png")],
+            json!({"scale": scale}),
+        ) else {
+            panic!("upscale: not an image")
+        };
+        assert_eq!(
+            (encoded.width, extra["method"].as_str().unwrap()),
+            (w, "realesrgan")
+        );
+    }
+    // ocr: JSON with text and lines.
+    let Outcome::Json(v) = run(
+        "ocr",
+        vec![InputFile::new(
+            std::fs::read(golden("ocr-english.png")).unwrap(),
+            None,
+        )],
+        json!({"quality": "fast"}),
+    ) else {
+        panic!("ocr: not JSON")
+    };
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .contains("Invoice total: 42.50 EUR"),
+        "{v}"
+    );
+    assert_eq!(v["lines"].as_array().unwrap().len(), 3);
+    // colorize: always 501, saying why.
+    let e = ashim_core::run(
+        "colorize",
+        vec![input("test-200x150.png")],
+        &json!({}),
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind().http_status(), 501);
+    assert!(e.message().contains("No colorization model"));
+}

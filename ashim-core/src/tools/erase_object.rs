@@ -30,9 +30,9 @@ pub fn erase_object(mut image: Image, mask: &DynamicImage) -> Result<Image> {
     let px = image.first();
     let m = prepare_mask(mask, px.width(), px.height());
     if !m.pixels().any(|p| p.0[0] > 127) {
-        return Err(Error::unprocessable(
-            "The mask is empty: paint the object to erase in white",
-        ));
+        // Nothing painted: nothing to erase.
+        image.frames.truncate(1);
+        return Ok(image);
     }
     let out = inpaint::erase(&px.to_rgb8(), &m);
     image.frames.truncate(1);
