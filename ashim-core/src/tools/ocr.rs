@@ -7,7 +7,6 @@ use crate::error::Result;
 use crate::tool::{Availability, Caps, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// Speed/accuracy tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
@@ -55,6 +54,42 @@ pub struct OcrSettings {
     pub language: OcrLanguage,
 }
 
+/// A line's box in image pixels.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OcrBox {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+/// One recognised line.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OcrLine {
+    /// The text.
+    pub text: String,
+    /// Mean character confidence 0–1.
+    pub confidence: f32,
+    /// Where it is.
+    #[serde(rename = "box")]
+    pub bbox: OcrBox,
+}
+
+/// The report of [`Ocr`].
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OcrReport {
+    /// Every line, joined with newlines.
+    pub text: String,
+    /// The engine that read it (`ppocr-v6`).
+    pub engine: String,
+    /// The lines, top to bottom.
+    pub lines: Vec<OcrLine>,
+}
+
 static META: ToolMeta = ToolMeta {
     id: "ocr",
     name: "OCR",
@@ -79,6 +114,10 @@ impl Tool for Ocr {
         ai::availability(ocr::BUNDLE)
     }
 
+    fn report_schema(&self) -> Option<serde_json::Value> {
+        Some(crate::tool::report_schema::<OcrReport>())
+    }
+
     fn run(&self, s: &OcrSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let ctx = inputs.ctx();
         let image = inputs.image(0)?;
@@ -97,14 +136,17 @@ impl Tool for Ocr {
             .map(|l| l.text.as_str())
             .collect::<Vec<_>>()
             .join("\n");
-        Ok(Output::Json(json!({
-            "text": text,
-            "engine": "ppocr-v6",
-            "lines": lines.iter().map(|l| json!({
-                "text": l.text,
-                "confidence": (l.confidence * 1000.0).round() / 1000.0,
-                "box": {"x": l.bbox[0], "y": l.bbox[1], "w": l.bbox[2], "h": l.bbox[3]},
-            })).collect::<Vec<_>>(),
-        })))
+        Output::report(&OcrReport {
+            text,
+            engine: "ppocr-v6".into(),
+            lines: lines
+                .iter()
+                .map(|l| OcrLine {
+                    text: l.text.clone(),
+                    confidence: (l.confidence * 1000.0).round() / 1000.0,
+                    bbox: OcrBox { x: l.bbox[0], y: l.bbox[1], w: l.bbox[2], h: l.bbox[3] },
+                })
+                .collect(),
+        })
     }
 }
