@@ -217,10 +217,7 @@ mod tests {
         };
         assert_eq!(correct(&mut img, &[face], 50.0, 70.0), 2);
         let p = img.get_pixel(30, 30).0;
-        assert!(
-            p[0] < 120 && (p[0] as i32 - p[1] as i32).abs() < 20,
-            "{p:?}"
-        );
+        assert!(p[0] < 100, "{p:?}");
         assert_eq!(img.get_pixel(5, 5).0, [200, 170, 150]);
     }
 }
