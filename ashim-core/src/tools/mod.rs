@@ -28,4 +28,11 @@ tools! {
     blur => Blur;
     watermark_image => WatermarkImage;
     strip_metadata => StripMetadata, StripMetadataInspect;
+    remove_background => RemoveBackground;
+    blur_faces => BlurFaces;
+    upscale => Upscale;
+    ocr => Ocr;
+    erase_object => EraseObject;
+    red_eye_removal => RedEyeRemoval;
+    colorize => Colorize;
 }
