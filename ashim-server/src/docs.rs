@@ -136,6 +136,76 @@ fn operation(
     op
 }
 
+/// The JSON request body of a route: the fields it reads and which are required.
+fn json_body_schema(method: &str, path: &str) -> Value {
+    let name =
+        |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
+    let password = json!({"type": "string", "minLength": 8, "maxLength": 128,
+        "pattern": "^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])",
+        "description": "At least 8 characters with upper case, lower case and a digit"});
+    let obj = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});
+    let perms = json!({"type": "array", "minItems": 1, "uniqueItems": true,
+        "items": {"type": "string", "enum": crate::auth::PERMISSIONS}});
+    match (method, path) {
+        ("post", "/api/auth/login") => obj(
+            json!({"username": {"type": "string", "minLength": 1}, "password": {"type": "string", "minLength": 1}}),
+            &["username", "password"],
+        ),
+        ("post", "/api/auth/register") => obj(
+            json!({"username": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{3,50}$"},
+                   "password": password, "role": {"type": "string"}, "team": {"type": "string"}}),
+            &["username", "password"],
+        ),
+        ("post", "/api/auth/change-password") => obj(
+            json!({"currentPassword": {"type": "string", "minLength": 1}, "newPassword": password}),
+            &["currentPassword", "newPassword"],
+        ),
+        ("post", "/api/auth/users/{id}/reset-password") => {
+            obj(json!({"newPassword": password}), &["newPassword"])
+        }
+        ("put", "/api/auth/users/{id}") => obj(
+            json!({"role": {"type": "string"}, "team": {"type": "string"}}),
+            &[],
+        ),
+        ("post", "/api/v1/roles") => obj(
+            json!({"name": {"type": "string", "pattern": "^[a-z0-9_-]{2,30}$"},
+                   "description": {"type": "string", "maxLength": 500}, "permissions": perms}),
+            &["name", "permissions"],
+        ),
+        ("put", "/api/v1/roles/{id}") => obj(
+            json!({"name": {"type": "string", "pattern": "^[a-z0-9_-]{2,30}$"},
+                   "description": {"type": "string", "maxLength": 500}, "permissions": perms}),
+            &[],
+        ),
+        ("post" | "put", "/api/v1/teams" | "/api/v1/teams/{id}") => {
+            obj(json!({"name": name(50)}), &["name"])
+        }
+        ("post", "/api/v1/api-keys") => obj(
+            json!({"name": {"type": "string", "maxLength": 100},
+                   "permissions": {"type": "array", "items": {"type": "string", "enum": crate::auth::PERMISSIONS}},
+                   "expiresAt": {"type": "string", "format": "date-time"}}),
+            &[],
+        ),
+        ("put", "/api/v1/user/analytics") => obj(
+            json!({"enabled": {"type": "boolean"}, "remindLater": {"type": "boolean"}}),
+            &[],
+        ),
+        ("put", "/api/v1/settings") => json!({"type": "object",
+            "additionalProperties": {"type": ["string", "number", "boolean"], "pattern": "^[^<]*$"},
+            "propertyNames": {"pattern": "^[^<]+$"}}),
+        ("delete", "/api/v1/files") => obj(
+            json!({"ids": {"type": "array", "minItems": 1, "items": {"type": "string"}}}),
+            &["ids"],
+        ),
+        ("post", "/api/v1/pipeline/save") => obj(
+            json!({"name": name(100), "description": {"type": "string", "maxLength": 500},
+                   "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/PipelineStep"}}}),
+            &["name", "steps"],
+        ),
+        _ => json!({"type": "object"}),
+    }
+}
+
 fn path_params(path: &str) -> Vec<Value> {
     path.split('/')
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
@@ -250,7 +320,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                 json!({"description": "`data: <json>` events", "content": {"text/event-stream": {"schema": {"type": "string"}}}})
             }
             "/api/v1/openapi.yaml" => {
-                json!({"description": "YAML", "content": {"text/yaml": {"schema": {"type": "string"}}}})
+                json!({"description": "The same document as YAML", "content": {"text/yaml": {"schema": {}}}})
             }
             "/api/docs" => {
                 json!({"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}})
@@ -260,8 +330,8 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         let mut op = operation(summary, summary, tag, access, *ok, ok_body);
         match *body {
             "json" => {
-                op["requestBody"] =
-                    json!({"content": {"application/json": {"schema": {"type": "object"}}}});
+                op["requestBody"] = json!({"required": true, "content": {"application/json": {
+                    "schema": json_body_schema(method, path)}}});
             }
             "multipart" => op["requestBody"] = multipart_body(None, "One or more files", &[]),
             "batch" => {
@@ -288,6 +358,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         }
         add(path, method, op);
     }
+    let mut step_variants = Vec::new();
     for info in catalogue()
         .into_iter()
         .filter(|t| !disabled.contains(t.meta.id))
@@ -299,6 +370,13 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
             o.insert("title".into(), json!(schema_name));
         }
         components.insert(schema_name.clone(), schema);
+        if meta.pipeline_capable() {
+            step_variants.push(
+                json!({"type": "object", "required": ["toolId"], "properties": {
+                "toolId": {"const": meta.id},
+                "settings": {"$ref": format!("#/components/schemas/{schema_name}")}}}),
+            );
+        }
         let ok = match meta.output {
             OutputKind::Image => envelope_ok(),
             OutputKind::Files => {
@@ -369,6 +447,10 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         .iter()
         .map(|(n, d)| json!({"name": n, "description": d}))
         .collect();
+    components.insert(
+        "PipelineStep".into(),
+        json!({"description": "One step: a pipeline-capable tool and its settings", "oneOf": step_variants}),
+    );
     json!({
         "openapi": "3.1.0",
         "info": {

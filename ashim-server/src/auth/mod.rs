@@ -183,6 +183,13 @@ pub async fn middleware(State(state): State<Shared>, mut req: Request, next: Nex
         }
     }
     let policy = policy(req.method().as_str(), &path);
+    if policy.is_some_and(|p| p.param_too_long(&path)) {
+        return ApiError::bad_request(format!(
+            "A path parameter is longer than {} bytes",
+            crate::routes::MAX_PARAM_LEN
+        ))
+        .into_response();
+    }
     let access = policy
         .map(|p| p.access)
         .unwrap_or(if path.starts_with("/api/") {

@@ -53,7 +53,10 @@ impl Blobs {
     pub fn get_blocking(&self, key: &str) -> ApiResult<Option<Vec<u8>>> {
         match std::fs::read(self.path(key)?) {
             Ok(d) => Ok(Some(d)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            // A name too long for the file system cannot have been stored either.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(36) => {
+                Ok(None)
+            }
             Err(e) => Err(ApiError::io("blob read", e)),
         }
     }

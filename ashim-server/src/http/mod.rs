@@ -203,7 +203,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MaybeCaller {
     }
 }
 
-/// A JSON request body: empty is `{}`, at most 1 MiB, invalid JSON is 400.
+/// A JSON object request body: empty is `{}`, at most 1 MiB; invalid JSON or JSON that is
+/// not an object (null, array, number) is 400.
 #[derive(Debug, Clone)]
 pub struct JsonBody(pub serde_json::Value);
 
@@ -211,6 +212,12 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
-        Ok(JsonBody(crate::auth::json_body(req).await?))
+        let v = crate::auth::json_body(req).await?;
+        if !v.is_object() {
+            return Err(ApiError::bad_request(
+                "Request body must be a JSON object with key-value pairs",
+            ));
+        }
+        Ok(JsonBody(v))
     }
 }

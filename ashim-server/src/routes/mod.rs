@@ -211,6 +211,20 @@ pub fn policy(method: &str, path: &str) -> Option<&'static Route> {
     best
 }
 
+/// The longest path parameter the OpenAPI document allows (`maxLength`).
+pub const MAX_PARAM_LEN: usize = 500;
+
+impl Route {
+    /// Whether a path parameter of `path` (which matches this route) is over
+    /// [`MAX_PARAM_LEN`] bytes.
+    pub fn param_too_long(&self, path: &str) -> bool {
+        self.path
+            .split('/')
+            .zip(path.split('/'))
+            .any(|(t, p)| t.starts_with('{') && p.len() > MAX_PARAM_LEN)
+    }
+}
+
 /// The application router built from [`TABLE`], with the middleware stack.
 pub fn router(state: Shared) -> Router {
     let mut r = Router::new();
@@ -252,6 +266,9 @@ mod tests {
         assert!(policy("GET", "/api/v1/nope").is_none());
         assert!(policy("POST", "/api/auth/change-password").unwrap().exempt);
         assert!(!policy("GET", "/api/v1/files").unwrap().exempt);
+        let r = policy("GET", "/api/v1/files/x").unwrap();
+        assert!(!r.param_too_long("/api/v1/files/x"));
+        assert!(r.param_too_long(&format!("/api/v1/files/{}", "a".repeat(501))));
     }
 
     #[test]
