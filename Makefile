@@ -6,7 +6,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench
+.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench schemathesis
 
 deps:
 	@scripts/install-system-deps.sh
@@ -37,3 +37,8 @@ test-node:
 
 bench: deps
 	$(CARGO) bench -p ashim-benches
+
+# Property tests of the server against its own OpenAPI document (schemathesis from PyPI).
+schemathesis:
+	$(CARGO) build -p ashim-server
+	ashim-server/scripts/schemathesis.sh

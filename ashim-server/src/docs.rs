@@ -123,7 +123,11 @@ fn operation(
         "responses": {
             ok.to_string(): ok_body,
             "400": err_ref(),
+            "401": err_ref(),
             "404": err_ref(),
+            "413": err_ref(),
+            "422": err_ref(),
+            "507": err_ref(),
         }
     });
     if access == "public" {
@@ -314,7 +318,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
             "/api/v1/tools/{toolId}/batch" => zip_ok("ZIP of the results"),
             "/api/v1/pipeline/batch" => zip_ok("ZIP of the results"),
             "/api/v1/download/{jobId}/{filename}" => {
-                json!({"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
+                json!({"description": "The file, with the media type of its format", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}})
             }
             "/api/v1/jobs/{jobId}/progress" => {
                 json!({"description": "`data: <json>` events", "content": {"text/event-stream": {"schema": {"type": "string"}}}})
@@ -330,8 +334,11 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         let mut op = operation(summary, summary, tag, access, *ok, ok_body);
         match *body {
             "json" => {
-                op["requestBody"] = json!({"required": true, "content": {"application/json": {
-                    "schema": json_body_schema(method, path)}}});
+                // An empty body is `{}` (api.md §1.6): required only where fields are.
+                let schema = json_body_schema(method, path);
+                let required = schema["required"].as_array().is_some_and(|r| !r.is_empty());
+                op["requestBody"] = json!({"required": required, "content": {"application/json": {
+                    "schema": schema}}});
             }
             "multipart" => op["requestBody"] = multipart_body(None, "One or more files", &[]),
             "batch" => {

@@ -88,6 +88,10 @@ fn input(body: &Value, partial: bool) -> ApiResult<RoleChange> {
                     bad.join(", ")
                 )));
             }
+            let unique: std::collections::HashSet<&String> = list.iter().collect();
+            if unique.len() != list.len() {
+                return Err(ApiError::bad_request("permissions must not repeat"));
+            }
             Some(list)
         }
         _ => {
