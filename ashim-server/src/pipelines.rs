@@ -97,6 +97,7 @@ pub async fn execute(
     let def = parse_pipeline_field(form.fields.get("pipeline"))?;
     let pipeline = build(&state, &def)?;
     let steps = pipeline.normalized_steps();
+    let step_ids: Vec<String> = steps.iter().map(|s| s.tool_id.clone()).collect();
     let job_id = uuid_v4();
     let st = state.clone();
     let progress = client_id.clone();
@@ -156,7 +157,30 @@ pub async fn execute(
         };
         state.progress.publish(id, ev);
     }
-    Ok(Json(result?))
+    Ok(Json(
+        result.map_err(|e| with_completed_steps(e, &step_ids))?,
+    ))
+}
+
+/// A failing step's error (`Step <n> (<toolId>): ...`) with `completedSteps`: the steps
+/// before it (api.md §2.12). Sizes are absent: steps hand images over in memory, unencoded.
+fn with_completed_steps(e: ApiError, step_ids: &[String]) -> ApiError {
+    let failed: Option<usize> = e
+        .message
+        .strip_prefix("Step ")
+        .and_then(|rest| rest.split_once(' '))
+        .and_then(|(n, _)| n.parse().ok());
+    match failed {
+        Some(n) if n >= 1 && n <= step_ids.len() => {
+            let done: Vec<Value> = step_ids[..n - 1]
+                .iter()
+                .enumerate()
+                .map(|(i, id)| json!({"step": i + 1, "toolId": id}))
+                .collect();
+            e.with_extra("completedSteps", Value::Array(done))
+        }
+        _ => e,
+    }
 }
 
 /// `POST /api/v1/pipeline/batch`.

@@ -1149,6 +1149,23 @@ fn pipelines_execute_batch_save_list_delete() {
             .unwrap()
             .starts_with("Step 2 (rotate)")
     );
+    // A step failing at run time: 422 with the steps completed before it.
+    let fails = json!({"steps": [{"toolId": "resize", "settings": {"width": 10}}, {"toolId": "crop", "settings": {"left": 500, "top": 500, "width": 50, "height": 50}}]});
+    let r = s.multipart(
+        "/api/v1/pipeline/execute",
+        Some(&t),
+        &[("file", PNG, &png)],
+        &[("pipeline", &fails.to_string())],
+    );
+    let e = r.error(422);
+    assert!(
+        e["message"].as_str().unwrap().starts_with("Step 2 (crop)"),
+        "{e}"
+    );
+    assert_eq!(
+        e["completedSteps"],
+        json!([{"step": 1, "toolId": "resize"}])
+    );
     let unknown = json!({"steps": [{"toolId": "nope"}]});
     let r = s.multipart(
         "/api/v1/pipeline/execute",
