@@ -173,21 +173,21 @@ fn json_body_schema(method: &str, path: &str) -> Value {
         ),
         ("post", "/api/v1/roles") => obj(
             json!({"name": {"type": "string", "pattern": "^[a-z0-9_-]{2,30}$"},
-                   "description": {"type": "string", "maxLength": 500}, "permissions": perms}),
+                   "description": {"type": ["string", "null"], "maxLength": 500}, "permissions": perms}),
             &["name", "permissions"],
         ),
         ("put", "/api/v1/roles/{id}") => obj(
             json!({"name": {"type": "string", "pattern": "^[a-z0-9_-]{2,30}$"},
-                   "description": {"type": "string", "maxLength": 500}, "permissions": perms}),
+                   "description": {"type": ["string", "null"], "maxLength": 500}, "permissions": perms}),
             &[],
         ),
         ("post" | "put", "/api/v1/teams" | "/api/v1/teams/{id}") => {
             obj(json!({"name": name(50)}), &["name"])
         }
         ("post", "/api/v1/api-keys") => obj(
-            json!({"name": {"type": "string", "maxLength": 100},
-                   "permissions": {"type": "array", "items": {"type": "string", "enum": crate::auth::PERMISSIONS}},
-                   "expiresAt": {"type": "string", "format": "date-time"}}),
+            json!({"name": {"type": ["string", "null"], "maxLength": 100},
+                   "permissions": {"type": ["array", "null"], "items": {"type": "string", "enum": crate::auth::PERMISSIONS}},
+                   "expiresAt": {"type": ["string", "null"], "format": "date-time"}}),
             &[],
         ),
         ("put", "/api/v1/user/analytics") => obj(
@@ -196,13 +196,13 @@ fn json_body_schema(method: &str, path: &str) -> Value {
         ),
         ("put", "/api/v1/settings") => json!({"type": "object",
             "additionalProperties": {"type": ["string", "number", "boolean"], "pattern": "^[^<]*$"},
-            "propertyNames": {"pattern": "^[^<]+$"}}),
+            "propertyNames": {"pattern": "^[^<]*$"}}),
         ("delete", "/api/v1/files") => obj(
             json!({"ids": {"type": "array", "minItems": 1, "items": {"type": "string"}}}),
             &["ids"],
         ),
         ("post", "/api/v1/pipeline/save") => obj(
-            json!({"name": name(100), "description": {"type": "string", "maxLength": 500},
+            json!({"name": name(100), "description": {"type": ["string", "null"], "maxLength": 500},
                    "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/PipelineStep"}}}),
             &["name", "steps"],
         ),
@@ -381,7 +381,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
             step_variants.push(
                 json!({"type": "object", "required": ["toolId"], "properties": {
                 "toolId": {"const": meta.id},
-                "settings": {"$ref": format!("#/components/schemas/{schema_name}")}}}),
+                "settings": {"anyOf": [{"$ref": format!("#/components/schemas/{schema_name}")}, {"type": "null"}]}}}),
             );
         }
         let ok = match meta.output {

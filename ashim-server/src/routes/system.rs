@@ -58,9 +58,16 @@ pub async fn analytics_consent(
     Authorized(me): Authorized,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
+    let flag = |k: &str| match body.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(crate::error::ApiError::bad_request(format!(
+            "{k} must be a boolean"
+        ))),
+    };
+    let (enabled, remind) = (flag("enabled")?, flag("remindLater")? == Some(true));
     let now = crate::util::now_secs();
-    let remind = body.get("remindLater").and_then(Value::as_bool) == Some(true);
-    let enabled = (!remind).then(|| body.get("enabled").and_then(Value::as_bool) == Some(true));
+    let enabled = (!remind).then_some(enabled == Some(true));
     if me.owner_id().is_some() {
         let remind_at = remind.then_some(now + 7 * 24 * 3600);
         state
