@@ -6,7 +6,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench models
+.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench models schemathesis
 
 deps:
 	@scripts/install-system-deps.sh
@@ -42,3 +42,7 @@ bench: deps
 # (default ./data/models); BUNDLES= limits it, e.g. `make models BUNDLES="ocr face-detection"`.
 models:
 	$(CARGO) run -q -p ashim-examples --example models -- install $(BUNDLES)
+# Property tests of the server against its own OpenAPI document (schemathesis from PyPI).
+schemathesis:
+	$(CARGO) build -p ashim-server
+	ashim-server/scripts/schemathesis.sh

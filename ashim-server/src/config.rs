@@ -46,12 +46,30 @@ pub struct Config {
     pub concurrent_jobs: usize,
     /// `MAX_MEGAPIXELS` (0 = unlimited).
     pub max_megapixels: f64,
-    /// `PROCESSING_TIMEOUT_S` (0 = 300 s).
+    /// `PROCESSING_TIMEOUT_S` (0 = derived from the input size, see [`Config::job_timeout_for`]).
     pub processing_timeout_s: u64,
     /// `MAX_PIPELINE_STEPS` (0 = unlimited).
     pub max_pipeline_steps: usize,
     /// `CORS_ORIGIN`: comma-separated allowed origins (empty = no cross-origin access).
     pub cors_origins: Vec<String>,
+    /// `MAX_CANVAS_PIXELS`: output canvas cap, e.g. stitch (0 = unlimited).
+    pub max_canvas_pixels: u64,
+    /// `MAX_SVG_SIZE_MB`: SVG input cap (0 = unlimited).
+    pub max_svg_size_mb: f64,
+    /// `MAX_LOGO_SIZE_KB` (default 500; 0 = unlimited).
+    pub max_logo_size_kb: u64,
+    /// `MAX_SPLIT_GRID`: split rows/columns cap (default 100).
+    pub max_split_grid: u32,
+    /// `MAX_PDF_PAGES`: pages rendered from a PDF (0 = unlimited).
+    pub max_pdf_pages: u32,
+    /// `MAX_WORKER_THREADS` (0 → max(2, cores − 1)); resolved here.
+    pub max_worker_threads: usize,
+    /// `DEFAULT_THEME`: seeds the `defaultTheme` setting (`light`, `dark`, `system`).
+    pub default_theme: String,
+    /// `DEFAULT_LOCALE`: seeds the `defaultLocale` setting.
+    pub default_locale: String,
+    /// `DATA_DIR`: root of AI state (`<DATA_DIR>/ai/...`), default `./data`.
+    pub data_dir: PathBuf,
 }
 
 /// A configuration error: the variable and what is wrong with it.
@@ -165,6 +183,28 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            max_canvas_pixels: parse_num(get, "MAX_CANVAS_PIXELS", 0)?,
+            max_svg_size_mb: nonneg("MAX_SVG_SIZE_MB", parse_num(get, "MAX_SVG_SIZE_MB", 0.0)?)?,
+            max_logo_size_kb: parse_num(get, "MAX_LOGO_SIZE_KB", 500)?,
+            max_split_grid: parse_num(get, "MAX_SPLIT_GRID", 100)?,
+            max_pdf_pages: parse_num(get, "MAX_PDF_PAGES", 0)?,
+            max_worker_threads: match parse_num(get, "MAX_WORKER_THREADS", 0usize)? {
+                0 => cores.saturating_sub(1).max(2),
+                n => n,
+            },
+            default_theme: match var(get, "DEFAULT_THEME").as_deref() {
+                None => "light".into(),
+                Some(t @ ("light" | "dark" | "system")) => t.into(),
+                Some(t) => {
+                    return Err(ConfigError(format!(
+                        "DEFAULT_THEME must be light, dark or system, got {t:?}"
+                    )));
+                }
+            },
+            default_locale: var(get, "DEFAULT_LOCALE").unwrap_or_else(|| "en".into()),
+            data_dir: var(get, "DATA_DIR")
+                .unwrap_or_else(|| "./data".into())
+                .into(),
         })
     }
 
@@ -174,12 +214,19 @@ impl Config {
             .then_some((self.max_upload_size_mb * 1024.0 * 1024.0) as u64)
     }
 
-    /// Per-job timeout.
+    /// Per-job timeout when the input size is not known: `PROCESSING_TIMEOUT_S`, or 300 s
+    /// when that is 0.
     pub fn job_timeout(&self) -> std::time::Duration {
-        let s = if self.processing_timeout_s == 0 {
-            300
-        } else {
-            self.processing_timeout_s
+        self.job_timeout_for(None)
+    }
+
+    /// Per-job timeout (api.md §3): `PROCESSING_TIMEOUT_S` when set; when it is 0,
+    /// max(60 s, megapixels × 10 s) for an input of known size, else 300 s.
+    pub fn job_timeout_for(&self, megapixels: Option<f64>) -> std::time::Duration {
+        let s = match (self.processing_timeout_s, megapixels) {
+            (0, Some(mp)) if mp.is_finite() && mp >= 0.0 => (mp * 10.0).max(60.0) as u64,
+            (0, _) => 300,
+            (s, _) => s,
         };
         std::time::Duration::from_secs(s.min(365 * 24 * 3600))
     }
@@ -209,6 +256,33 @@ mod tests {
         let c = cfg(&[("PORT", "8080"), ("ASHIM_MAX_UPLOAD_SIZE_MB", "2")]).unwrap();
         assert_eq!(c.port, 8080);
         assert_eq!(c.max_file_bytes(), Some(2 * 1024 * 1024));
+    }
+
+    #[test]
+    fn limits_and_seeds() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.max_logo_size_kb, 500);
+        assert_eq!(c.max_split_grid, 100);
+        assert_eq!(c.default_theme, "light");
+        assert_eq!(c.default_locale, "en");
+        assert!(c.max_worker_threads >= 2);
+        assert_eq!(c.job_timeout().as_secs(), 300);
+        assert_eq!(c.job_timeout_for(Some(2.0)).as_secs(), 60);
+        assert_eq!(c.job_timeout_for(Some(24.0)).as_secs(), 240);
+        let c = cfg(&[
+            ("MAX_CANVAS_PIXELS", "1000000"),
+            ("DEFAULT_THEME", "dark"),
+            ("PROCESSING_TIMEOUT_S", "7"),
+            ("MAX_PDF_PAGES", "3"),
+            ("DATA_DIR", "/srv/ashim"),
+        ])
+        .unwrap();
+        assert_eq!(c.max_canvas_pixels, 1_000_000);
+        assert_eq!(c.default_theme, "dark");
+        assert_eq!(c.job_timeout_for(Some(100.0)).as_secs(), 7);
+        assert_eq!(c.max_pdf_pages, 3);
+        assert_eq!(c.data_dir, PathBuf::from("/srv/ashim"));
+        assert!(cfg(&[("DEFAULT_THEME", "blue")]).is_err());
     }
 
     #[test]

@@ -18,498 +18,6 @@ pub struct Docs {
     pub llms_full: String,
 }
 
-/// (method, path, tag, access, summary, body kind, success status)
-type Route = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    u16,
-);
-
-/// Every non-tool route. Access is `public`, `auth`, or a permission name.
-const ROUTES: &[Route] = &[
-    (
-        "get",
-        "/api/v1/health",
-        "System",
-        "public",
-        "Health check (runs a trivial database query)",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/admin/health",
-        "System",
-        "system:health",
-        "Detailed health",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/config/auth",
-        "System",
-        "public",
-        "Whether authentication is enabled",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/config/analytics",
-        "System",
-        "public",
-        "Analytics configuration (always disabled)",
-        "",
-        200,
-    ),
-    (
-        "put",
-        "/api/v1/user/analytics",
-        "System",
-        "auth",
-        "Analytics consent (accepted, analytics stay disabled)",
-        "json",
-        200,
-    ),
-    (
-        "post",
-        "/api/auth/login",
-        "Auth",
-        "public",
-        "Log in with username and password; returns a session token",
-        "json",
-        200,
-    ),
-    (
-        "post",
-        "/api/auth/logout",
-        "Auth",
-        "public",
-        "End the current session",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/auth/session",
-        "Auth",
-        "public",
-        "The current session's user (session tokens only)",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/auth/change-password",
-        "Auth",
-        "auth",
-        "Change the caller's password",
-        "json",
-        200,
-    ),
-    (
-        "get",
-        "/api/auth/users",
-        "Users",
-        "users:manage",
-        "List users",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/auth/register",
-        "Users",
-        "users:manage",
-        "Create a user",
-        "json",
-        201,
-    ),
-    (
-        "put",
-        "/api/auth/users/{id}",
-        "Users",
-        "users:manage",
-        "Change a user's role",
-        "json",
-        200,
-    ),
-    (
-        "delete",
-        "/api/auth/users/{id}",
-        "Users",
-        "users:manage",
-        "Delete a user",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/auth/users/{id}/reset-password",
-        "Users",
-        "users:manage",
-        "Set a new password (must be changed at next login)",
-        "json",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/roles",
-        "Users",
-        "audit:read",
-        "List built-in and custom roles",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/audit-log",
-        "Users",
-        "audit:read",
-        "Security events, newest first (query: page, limit, action, from, to)",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/teams",
-        "Users",
-        "teams:manage",
-        "List teams with member counts",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/teams",
-        "Users",
-        "teams:manage",
-        "Create a team",
-        "json",
-        201,
-    ),
-    (
-        "put",
-        "/api/v1/teams/{id}",
-        "Users",
-        "teams:manage",
-        "Rename a team",
-        "json",
-        200,
-    ),
-    (
-        "delete",
-        "/api/v1/teams/{id}",
-        "Users",
-        "teams:manage",
-        "Delete an empty team",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/roles",
-        "Users",
-        "users:manage",
-        "Create a custom role",
-        "json",
-        201,
-    ),
-    (
-        "put",
-        "/api/v1/roles/{id}",
-        "Users",
-        "users:manage",
-        "Change a custom role",
-        "json",
-        200,
-    ),
-    (
-        "delete",
-        "/api/v1/roles/{id}",
-        "Users",
-        "users:manage",
-        "Delete a custom role (members become user)",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/api-keys",
-        "API keys",
-        "auth",
-        "Create an API key (shown once)",
-        "json",
-        201,
-    ),
-    (
-        "get",
-        "/api/v1/api-keys",
-        "API keys",
-        "auth",
-        "List API keys",
-        "",
-        200,
-    ),
-    (
-        "delete",
-        "/api/v1/api-keys/{id}",
-        "API keys",
-        "auth",
-        "Delete an API key",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/settings",
-        "Settings",
-        "auth",
-        "All settings",
-        "",
-        200,
-    ),
-    (
-        "put",
-        "/api/v1/settings",
-        "Settings",
-        "settings:write",
-        "Upsert settings",
-        "json",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/settings/logo",
-        "Settings",
-        "public",
-        "The custom logo (PNG)",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/settings/logo",
-        "Settings",
-        "branding:manage",
-        "Upload a logo (shrunk to fit 128x128)",
-        "multipart",
-        200,
-    ),
-    (
-        "delete",
-        "/api/v1/settings/logo",
-        "Settings",
-        "branding:manage",
-        "Remove the custom logo",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/settings/{key}",
-        "Settings",
-        "auth",
-        "One setting",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/files",
-        "Files",
-        "auth",
-        "Library: latest versions (query: search, limit, offset)",
-        "",
-        200,
-    ),
-    (
-        "delete",
-        "/api/v1/files",
-        "Files",
-        "auth",
-        "Library: delete whole version chains ({ids})",
-        "json",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/files/upload",
-        "Files",
-        "auth",
-        "Library: upload files as version 1",
-        "multipart",
-        201,
-    ),
-    (
-        "post",
-        "/api/v1/files/save-result",
-        "Files",
-        "auth",
-        "Library: store a result as a new version (parentId, toolId)",
-        "multipart",
-        201,
-    ),
-    (
-        "get",
-        "/api/v1/files/{id}",
-        "Files",
-        "auth",
-        "Library: a file and its version chain",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/files/{id}/download",
-        "Files",
-        "auth",
-        "Library: download a file",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/files/{id}/thumbnail",
-        "Files",
-        "auth",
-        "Library: JPEG thumbnail, 300 px wide",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/upload",
-        "Files",
-        "auth",
-        "Upload files into a new workspace job",
-        "multipart",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/preview",
-        "Files",
-        "auth",
-        "WebP preview (fits 1200x1200) of an uploaded image",
-        "multipart",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/download/{jobId}/{filename}",
-        "Files",
-        "public",
-        "Download a job file (the job id is the capability)",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/jobs/{jobId}/progress",
-        "Jobs",
-        "public",
-        "Progress events of a job (Server-Sent Events)",
-        "",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/pipeline/execute",
-        "Pipelines",
-        "tools:use",
-        "Run a pipeline on one image",
-        "pipeline",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/pipeline/batch",
-        "Pipelines",
-        "tools:use",
-        "Run a pipeline on many images; ZIP response",
-        "pipeline",
-        200,
-    ),
-    (
-        "post",
-        "/api/v1/pipeline/save",
-        "Pipelines",
-        "auth",
-        "Save a pipeline",
-        "json",
-        201,
-    ),
-    (
-        "get",
-        "/api/v1/pipeline/list",
-        "Pipelines",
-        "auth",
-        "List saved pipelines",
-        "",
-        200,
-    ),
-    (
-        "delete",
-        "/api/v1/pipeline/{id}",
-        "Pipelines",
-        "auth",
-        "Delete a saved pipeline",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/pipeline/tools",
-        "Pipelines",
-        "auth",
-        "Tool ids usable as pipeline steps",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/tools",
-        "Tools",
-        "auth",
-        "The tool catalogue: metadata, settings schema, availability",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/openapi.json",
-        "Docs",
-        "public",
-        "This document (JSON)",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/v1/openapi.yaml",
-        "Docs",
-        "public",
-        "This document (YAML)",
-        "",
-        200,
-    ),
-    (
-        "get",
-        "/api/docs",
-        "Docs",
-        "public",
-        "Interactive API reference",
-        "",
-        200,
-    ),
-];
-
 const TAGS: &[(&str, &str)] = &[
     ("System", "Health and public configuration"),
     ("Auth", "Login, logout, session and password"),
@@ -615,7 +123,11 @@ fn operation(
         "responses": {
             ok.to_string(): ok_body,
             "400": err_ref(),
+            "401": err_ref(),
             "404": err_ref(),
+            "413": err_ref(),
+            "422": err_ref(),
+            "507": err_ref(),
         }
     });
     if access == "public" {
@@ -626,6 +138,76 @@ fn operation(
         op["responses"]["429"] = err_ref();
     }
     op
+}
+
+/// The JSON request body of a route: the fields it reads and which are required.
+fn json_body_schema(method: &str, path: &str) -> Value {
+    let name =
+        |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
+    let password = json!({"type": "string", "minLength": 8, "maxLength": 128,
+        "pattern": "^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])",
+        "description": "At least 8 characters with upper case, lower case and a digit"});
+    let obj = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});
+    let perms = json!({"type": "array", "minItems": 1, "uniqueItems": true,
+        "items": {"type": "string", "enum": crate::auth::PERMISSIONS}});
+    match (method, path) {
+        ("post", "/api/auth/login") => obj(
+            json!({"username": {"type": "string", "minLength": 1}, "password": {"type": "string", "minLength": 1}}),
+            &["username", "password"],
+        ),
+        ("post", "/api/auth/register") => obj(
+            json!({"username": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{3,50}$"},
+                   "password": password, "role": {"type": "string"}, "team": {"type": "string"}}),
+            &["username", "password"],
+        ),
+        ("post", "/api/auth/change-password") => obj(
+            json!({"currentPassword": {"type": "string", "minLength": 1}, "newPassword": password}),
+            &["currentPassword", "newPassword"],
+        ),
+        ("post", "/api/auth/users/{id}/reset-password") => {
+            obj(json!({"newPassword": password}), &["newPassword"])
+        }
+        ("put", "/api/auth/users/{id}") => obj(
+            json!({"role": {"type": "string"}, "team": {"type": "string"}}),
+            &[],
+        ),
+        ("post", "/api/v1/roles") => obj(
+            json!({"name": {"type": "string", "pattern": "^[a-z0-9_-]{2,30}$"},
+                   "description": {"type": ["string", "null"], "maxLength": 500}, "permissions": perms}),
+            &["name", "permissions"],
+        ),
+        ("put", "/api/v1/roles/{id}") => obj(
+            json!({"name": {"type": "string", "pattern": "^[a-z0-9_-]{2,30}$"},
+                   "description": {"type": ["string", "null"], "maxLength": 500}, "permissions": perms}),
+            &[],
+        ),
+        ("post" | "put", "/api/v1/teams" | "/api/v1/teams/{id}") => {
+            obj(json!({"name": name(50)}), &["name"])
+        }
+        ("post", "/api/v1/api-keys") => obj(
+            json!({"name": {"type": ["string", "null"], "maxLength": 100},
+                   "permissions": {"type": ["array", "null"], "items": {"type": "string", "enum": crate::auth::PERMISSIONS}},
+                   "expiresAt": {"type": ["string", "null"], "format": "date-time"}}),
+            &[],
+        ),
+        ("put", "/api/v1/user/analytics") => obj(
+            json!({"enabled": {"type": "boolean"}, "remindLater": {"type": "boolean"}}),
+            &[],
+        ),
+        ("put", "/api/v1/settings") => json!({"type": "object",
+            "additionalProperties": {"type": ["string", "number", "boolean"], "pattern": "^[^<]*$"},
+            "propertyNames": {"pattern": "^[^<]*$"}}),
+        ("delete", "/api/v1/files") => obj(
+            json!({"ids": {"type": "array", "minItems": 1, "items": {"type": "string"}}}),
+            &["ids"],
+        ),
+        ("post", "/api/v1/pipeline/save") => obj(
+            json!({"name": name(100), "description": {"type": ["string", "null"], "maxLength": 500},
+                   "steps": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/PipelineStep"}}}),
+            &["name", "steps"],
+        ),
+        _ => json!({"type": "object"}),
+    }
 }
 
 fn path_params(path: &str) -> Vec<Value> {
@@ -773,17 +355,30 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         }
         entry[method] = op;
     };
-    for (method, path, tag, access, summary, body, ok) in ROUTES {
+    for r in crate::routes::TABLE
+        .iter()
+        .filter(|r| r.doc == crate::routes::Doc::Shown)
+    {
+        let (method, path, tag, access, summary, body, ok) = (
+            r.method,
+            &r.path,
+            r.tag,
+            r.access.label(),
+            r.summary,
+            &r.body,
+            &r.status,
+        );
         let ok_body = match *path {
+            "/api/v1/tools/{toolId}/batch" => zip_ok("ZIP of the results"),
             "/api/v1/pipeline/batch" => zip_ok("ZIP of the results"),
             "/api/v1/download/{jobId}/{filename}" => {
-                json!({"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
+                json!({"description": "The file, with the media type of its format", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}})
             }
             "/api/v1/jobs/{jobId}/progress" => {
                 json!({"description": "`data: <json>` events", "content": {"text/event-stream": {"schema": {"type": "string"}}}})
             }
             "/api/v1/openapi.yaml" => {
-                json!({"description": "YAML", "content": {"text/yaml": {"schema": {"type": "string"}}}})
+                json!({"description": "The same document as YAML", "content": {"text/yaml": {"schema": {}}}})
             }
             "/api/docs" => {
                 json!({"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}})
@@ -793,10 +388,23 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         let mut op = operation(summary, summary, tag, access, *ok, ok_body);
         match *body {
             "json" => {
-                op["requestBody"] =
-                    json!({"content": {"application/json": {"schema": {"type": "object"}}}});
+                // An empty body is `{}` (api.md §1.6): required only where fields are.
+                let schema = json_body_schema(method, path);
+                let required = schema["required"].as_array().is_some_and(|r| !r.is_empty());
+                op["requestBody"] = json!({"required": required, "content": {"application/json": {
+                    "schema": schema}}});
             }
             "multipart" => op["requestBody"] = multipart_body(None, "One or more files", &[]),
+            "batch" => {
+                op["requestBody"] = multipart_body(
+                    None,
+                    "Image files",
+                    &[(
+                        "settings",
+                        json!({"type": "string", "description": "JSON text of the tool's settings (absent = defaults)"}),
+                    )],
+                )
+            }
             "pipeline" => {
                 op["requestBody"] = multipart_body(
                     None,
@@ -811,6 +419,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         }
         add(path, method, op);
     }
+    let mut step_variants = Vec::new();
     for info in catalogue()
         .into_iter()
         .filter(|t| !disabled.contains(t.meta.id))
@@ -822,6 +431,13 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
             o.insert("title".into(), json!(schema_name));
         }
         components.insert(schema_name.clone(), schema);
+        if meta.pipeline_capable() {
+            step_variants.push(
+                json!({"type": "object", "required": ["toolId"], "properties": {
+                "toolId": {"const": meta.id},
+                "settings": {"anyOf": [{"$ref": format!("#/components/schemas/{schema_name}")}, {"type": "null"}]}}}),
+            );
+        }
         let mut ok = match meta.output {
             OutputKind::Image => envelope_ok(),
             OutputKind::Files => {
@@ -898,6 +514,10 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         .iter()
         .map(|(n, d)| json!({"name": n, "description": d}))
         .collect();
+    components.insert(
+        "PipelineStep".into(),
+        json!({"description": "One step: a pipeline-capable tool and its settings", "oneOf": step_variants}),
+    );
     json!({
         "openapi": "3.1.0",
         "info": {

@@ -4,6 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::multipart::Upload;
 use crate::state::{Shared, is_terminal};
+use crate::store::jobs::JobStatus;
 use crate::util::{is_safe_segment, mime_from_name, percent_encode};
 use ashim_core::tool::CancelToken;
 use ashim_core::{Context, ImageFormat, Limits};
@@ -58,26 +59,32 @@ where
         .acquire_owned()
         .await
         .map_err(ApiError::internal)?;
+    // The jobs table tells a restart which work it interrupted.
+    let job = crate::util::uuid_v4();
+    let _ = state.store.jobs().start(&job, "work", None).await;
     let handle = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         f()
     });
-    let out = match tokio::time::timeout(state.cfg.job_timeout(), handle).await {
+    let timeout = state.cfg.job_timeout();
+    let out = match tokio::time::timeout(timeout, handle).await {
         Err(_) => {
             token.cancel();
             Err(ApiError::new(
                 422,
                 "processing_timeout",
-                format!(
-                    "Processing took longer than {} s",
-                    state.cfg.job_timeout().as_secs()
-                ),
+                format!("Processing took longer than {} s", timeout.as_secs()),
             ))
         }
         Ok(Err(join)) => Err(ApiError::internal(format!("job panicked: {join}"))),
         Ok(Ok(r)) => r,
     };
     guard.0 = None;
+    let (status, error) = match &out {
+        Ok(_) => (JobStatus::Completed, None),
+        Err(e) => (JobStatus::Failed, Some(e.message.clone())),
+    };
+    let _ = state.store.jobs().finish(&job, status, error).await;
     out
 }
 
@@ -138,10 +145,11 @@ pub fn job_dir(state: &Shared, job_id: &str) -> PathBuf {
 }
 
 /// Write `output/<name>` (or `input/<name>`) of a job (blocking; call inside `run_blocking`).
+/// A full disk is 507.
 pub fn write_file(dir: &std::path::Path, sub: &str, name: &str, data: &[u8]) -> ApiResult<()> {
     let d = dir.join(sub);
-    std::fs::create_dir_all(&d).map_err(|e| ApiError::internal(format!("workspace: {e}")))?;
-    std::fs::write(d.join(name), data).map_err(|e| ApiError::internal(format!("workspace: {e}")))
+    std::fs::create_dir_all(&d).map_err(|e| ApiError::io("workspace", e))?;
+    std::fs::write(d.join(name), data).map_err(|e| ApiError::io("workspace", e))
 }
 
 /// The download URL of a job file.
@@ -215,10 +223,8 @@ pub async fn download(
     if !is_safe_segment(&job) || !is_safe_segment(&file) {
         return Err(ApiError::new(400, "invalid_path", "Invalid path"));
     }
-    let dir = job_dir(&state, &job);
     for sub in ["output", "input"] {
-        let p = dir.join(sub).join(&file);
-        if let Ok(data) = tokio::fs::read(&p).await {
+        if let Some(data) = state.workspace.get(&format!("{job}/{sub}/{file}")).await? {
             return Ok(attachment(&file, mime_from_name(&file), data));
         }
     }
@@ -322,27 +328,19 @@ pub async fn maintenance(state: Arc<crate::state::AppState>) {
             last_cleanup = std::time::Instant::now();
             let root = state.cfg.workspace_path.clone();
             let setting: Option<f64> = state
-                .db
-                .call(|c| {
-                    Ok(c.query_row(
-                        "SELECT value FROM settings WHERE key = 'tempFileMaxAgeHours'",
-                        [],
-                        |r| r.get::<_, String>(0),
-                    )
-                    .ok())
-                })
+                .store
+                .settings()
+                .get("tempFileMaxAgeHours")
                 .await
                 .ok()
                 .flatten()
-                .and_then(|v| v.trim().parse().ok())
+                .and_then(|(v, _)| v.trim().parse().ok())
                 .filter(|h: &f64| h.is_finite() && *h >= 0.0);
             let hours = setting.unwrap_or(state.cfg.file_max_age_hours);
             let _ = tokio::task::spawn_blocking(move || cleanup_workspace(&root, hours)).await;
             let now = crate::util::now_secs();
-            let _ = state
-                .db
-                .call(move |c| Ok(c.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?))
-                .await;
+            let _ = state.store.sessions().purge_expired(now).await;
+            let _ = state.store.jobs().purge_finished(now - 7 * 24 * 3600).await;
         }
     }
 }

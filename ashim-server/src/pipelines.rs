@@ -1,24 +1,22 @@
 //! Pipeline routes (api.md §2.12) on the core's [`Pipeline`].
 
-use crate::auth::{Caller, json_body};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, download_url, run_blocking, write_file};
 use crate::multipart;
 use crate::state::Shared;
 use crate::tools::{client_job_id, fix_extension, run_batch};
-use crate::util::{iso8601, now_secs, uuid_v4};
+use crate::util::uuid_v4;
 use ashim_core::naming::stem;
-use ashim_core::{InputFile, Outcome, Pipeline, registry};
-use axum::extract::{Path, Request, State};
-use axum::http::StatusCode;
+use ashim_core::{InputFile, Outcome, Pipeline};
+use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::{Extension, Json};
-use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Validate a pipeline JSON value, with the step limit as a 400.
-fn build(state: &Shared, def: &Value) -> ApiResult<Pipeline> {
+pub fn build(state: &Shared, def: &Value) -> ApiResult<Pipeline> {
     let max = state.cfg.max_pipeline_steps;
     if let Some(steps) = def.get("steps").and_then(Value::as_array)
         && max > 0
@@ -101,6 +99,7 @@ pub async fn execute(
     let def = parse_pipeline_field(form.fields.get("pipeline"))?;
     let pipeline = build(&state, &def)?;
     let steps = pipeline.normalized_steps();
+    let step_ids: Vec<String> = steps.iter().map(|s| s.tool_id.clone()).collect();
     let job_id = uuid_v4();
     let st = state.clone();
     let progress = client_id.clone();
@@ -160,7 +159,30 @@ pub async fn execute(
         };
         state.progress.publish(id, ev);
     }
-    Ok(Json(result?))
+    Ok(Json(
+        result.map_err(|e| with_completed_steps(e, &step_ids))?,
+    ))
+}
+
+/// A failing step's error (`Step <n> (<toolId>): ...`) with `completedSteps`: the steps
+/// before it (api.md §2.12). Sizes are absent: steps hand images over in memory, unencoded.
+fn with_completed_steps(e: ApiError, step_ids: &[String]) -> ApiError {
+    let failed: Option<usize> = e
+        .message
+        .strip_prefix("Step ")
+        .and_then(|rest| rest.split_once(' '))
+        .and_then(|(n, _)| n.parse().ok());
+    match failed {
+        Some(n) if n >= 1 && n <= step_ids.len() => {
+            let done: Vec<Value> = step_ids[..n - 1]
+                .iter()
+                .enumerate()
+                .map(|(i, id)| json!({"step": i + 1, "toolId": id}))
+                .collect();
+            e.with_extra("completedSteps", Value::Array(done))
+        }
+        _ => e,
+    }
 }
 
 /// `POST /api/v1/pipeline/batch`.
@@ -194,128 +216,4 @@ pub async fn batch(
         Ok((name, outcome_data(outcome)?))
     })
     .await
-}
-
-/// `POST /api/v1/pipeline/save`.
-pub async fn save(
-    State(state): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    req: Request,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let me = caller.user()?.clone();
-    let body = json_body(req).await?;
-    let name = match body.get("name").and_then(Value::as_str).map(str::trim) {
-        Some(n) if (1..=100).contains(&n.chars().count()) => n.to_string(),
-        _ => {
-            return Err(
-                ApiError::bad_request("Invalid pipeline definition").with_details(
-                    json!([{"path": "name", "message": "must be a string of 1-100 characters"}]),
-                ),
-            );
-        }
-    };
-    let description = match body.get("description") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(d)) if d.chars().count() <= 500 => Some(d.clone()),
-        Some(_) => {
-            return Err(ApiError::bad_request("Invalid pipeline definition")
-                .with_details(json!([{"path": "description", "message": "must be a string of at most 500 characters"}])));
-        }
-    };
-    let pipeline = build(
-        &state,
-        &json!({"steps": body.get("steps").cloned().unwrap_or(Value::Null)}),
-    )?;
-    let steps = serde_json::to_value(pipeline.normalized_steps()).map_err(ApiError::internal)?;
-    let id = uuid_v4();
-    let now = now_secs();
-    let owner = (me.id != "anonymous").then(|| me.id.clone());
-    let resp = json!({"id": id, "name": name, "description": description, "steps": steps, "createdAt": iso8601(now)});
-    state
-        .db
-        .call(move |c| {
-            c.execute(
-                "INSERT INTO pipelines (id, user_id, name, description, steps, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, owner, name, description, steps.to_string(), now],
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(resp)))
-}
-
-/// `GET /api/v1/pipeline/list`.
-pub async fn list(
-    State(state): State<Shared>,
-    Extension(caller): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
-    let me = caller.user()?.clone();
-    let all = me.has("pipelines:all");
-    state
-        .db
-        .call(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT id, name, description, steps, created_at FROM pipelines
-                 WHERE ?1 OR user_id IS NULL OR user_id = ?2 ORDER BY created_at DESC, name",
-            )?;
-            let rows: Vec<Value> = stmt
-                .query_map(params![all, me.id], |r| {
-                    let steps: String = r.get(3)?;
-                    Ok(json!({
-                        "id": r.get::<_, String>(0)?,
-                        "name": r.get::<_, String>(1)?,
-                        "description": r.get::<_, Option<String>>(2)?,
-                        "steps": serde_json::from_str::<Value>(&steps).unwrap_or(Value::Array(vec![])),
-                        "createdAt": iso8601(r.get(4)?),
-                    }))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(Json(json!({"pipelines": rows})))
-        })
-        .await
-}
-
-/// `DELETE /api/v1/pipeline/{id}`.
-pub async fn delete(
-    State(state): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let me = caller.user()?.clone();
-    let all = me.has("pipelines:all");
-    state
-        .db
-        .call(move |c| {
-            let owner: Option<Option<String>> = c
-                .query_row("SELECT user_id FROM pipelines WHERE id = ?1", [&id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            match owner {
-                None => Err(ApiError::not_found("Pipeline not found")),
-                Some(Some(o)) if o != me.id && !all => Err(ApiError::new(
-                    403,
-                    "forbidden",
-                    "Not authorized to delete this pipeline",
-                )),
-                Some(_) => {
-                    c.execute("DELETE FROM pipelines WHERE id = ?1", [&id])?;
-                    Ok(Json(json!({"ok": true})))
-                }
-            }
-        })
-        .await
-}
-
-/// `GET /api/v1/pipeline/tools` — registry tools that can be pipeline steps.
-pub async fn tools(
-    State(state): State<Shared>,
-    Extension(caller): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
-    caller.user()?;
-    let ids: Vec<&str> = registry::tools()
-        .filter(|t| t.meta().pipeline_capable() && state.tool_enabled(t.meta().id))
-        .map(|t| t.meta().id)
-        .collect();
-    Ok(Json(json!({"toolIds": ids})))
 }

@@ -1,8 +1,9 @@
-//! Shared server state: configuration, database, job pool, progress streams, rate limits.
+//! Shared server state: configuration, store, blobs, job pool, progress streams, rate limits.
 
+use crate::blob::Blobs;
 use crate::config::Config;
-use crate::db::Db;
 use crate::docs::Docs;
+use crate::store::Store;
 use axum::extract::{ConnectInfo, Request};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -15,8 +16,12 @@ use tokio::sync::{Semaphore, broadcast};
 pub struct AppState {
     /// Configuration.
     pub cfg: Config,
-    /// Database.
-    pub db: Db,
+    /// The database, through its repositories.
+    pub store: Store,
+    /// File-library blobs (`FILES_STORAGE_PATH`).
+    pub library: Blobs,
+    /// Workspace blobs (`WORKSPACE_PATH`): `<jobId>/{input,output}/<name>`.
+    pub workspace: Blobs,
     /// Bounds concurrent image work to `CONCURRENT_JOBS`.
     pub jobs: Arc<Semaphore>,
     /// Progress streams.
@@ -74,6 +79,11 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Count one request; false when the client is over `limit` this minute.
     pub fn allow(&self, bucket: &'static str, client: &str, limit: u64) -> bool {
+        self.take(bucket, client, limit).is_some()
+    }
+
+    /// Count one request: the requests left this minute, or `None` when over `limit`.
+    pub fn take(&self, bucket: &'static str, client: &str, limit: u64) -> Option<u64> {
         let minute = crate::util::now_secs() as u64 / 60;
         let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         if w.len() > 100_000 {
@@ -84,7 +94,7 @@ impl RateLimiter {
             *e = (minute, 0);
         }
         e.1 += 1;
-        e.1 <= limit
+        (e.1 <= limit).then(|| limit - e.1)
     }
 }
 

@@ -34,9 +34,9 @@ fn forced_password_change_flow() {
     assert_eq!(body["user"]["role"], "admin");
     assert!(body["expiresAt"].as_str().unwrap().ends_with(".000Z"));
     let t = body["token"].as_str().unwrap().to_string();
-    assert_eq!(t.len(), 36);
+    assert_eq!(t.len(), 64, "256 random bits as hex");
     let e = s.get("/api/v1/pipeline/tools", Some(&t)).error(403);
-    assert_eq!(e["code"], "must_change_password");
+    assert_eq!(e["code"], "MUST_CHANGE_PASSWORD");
     // Exempt routes still answer.
     assert_eq!(s.get("/api/auth/session", Some(&t)).status, 200);
     assert_eq!(
@@ -61,7 +61,7 @@ fn forced_password_change_flow() {
         Some(&t),
         &json!({"currentPassword": "nope", "newPassword": "Secret123"}),
     );
-    assert_eq!(wrong.error(401)["code"], "invalid_password");
+    assert_eq!(wrong.error(401)["code"], "INVALID_PASSWORD");
     let ok = s.json(
         "POST",
         "/api/auth/change-password",
@@ -80,12 +80,12 @@ fn forced_password_change_flow() {
         None,
         &json!({"username": "admin", "password": "admin"}),
     );
-    assert_eq!(old.error(401)["code"], "invalid_credentials");
+    assert_eq!(old.error(401)["code"], "INVALID_CREDENTIALS");
     let t2 = s.login("admin", "Secret123");
     assert_eq!(s.post_logout(&t2), 200);
     assert_eq!(
         s.get("/api/v1/pipeline/tools", Some(&t2)).error(401)["code"],
-        "auth_required"
+        "AUTH_REQUIRED"
     );
 }
 
@@ -123,7 +123,7 @@ fn permission_matrix() {
         Some(&a),
         &json!({"username": "bob", "password": "Bobpass123"}),
     );
-    assert_eq!(dup.error(409)["code"], "conflict");
+    assert_eq!(dup.error(409)["code"], "CONFLICT");
     let bob = s.login("bob", "Bobpass123");
 
     let admin_routes: Vec<(&str, String, Value)> = vec![
@@ -159,11 +159,11 @@ fn permission_matrix() {
     ];
     for (m, p, b) in &admin_routes {
         let r = s.json(m, p, Some(&bob), b);
-        assert_eq!(r.error(403)["code"], "forbidden", "{m} {p}");
+        assert_eq!(r.error(403)["code"], "FORBIDDEN", "{m} {p}");
         let r = s.json(m, p, None, b);
         assert_eq!(
             r.error(401)["code"],
-            "auth_required",
+            "AUTH_REQUIRED",
             "{m} {p} without token"
         );
     }
@@ -208,7 +208,7 @@ fn permission_matrix() {
     for (m, p) in protected {
         assert_eq!(
             s.req(m, p, &[], b"").error(401)["code"],
-            "auth_required",
+            "AUTH_REQUIRED",
             "{m} {p}"
         );
         let bad = s.req(m, p, &[("Authorization", "Bearer not-a-token")], b"");
@@ -239,7 +239,7 @@ fn permission_matrix() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(
         s.get("/api/v1/no-such-route", Some(&bob)).error(404)["code"],
-        "not_found"
+        "NOT_FOUND"
     );
     // Role changes: escalation and last-admin rules.
     let me = s.get("/api/auth/session", Some(&a)).json()["user"]["id"]
@@ -252,11 +252,11 @@ fn permission_matrix() {
         Some(&a),
         &json!({"role": "user"}),
     );
-    assert_eq!(r.error(400)["code"], "self_demote");
+    assert_eq!(r.error(400)["code"], "SELF_DEMOTE");
     assert_eq!(
         s.delete(&format!("/api/auth/users/{me}"), Some(&a))
             .error(400)["code"],
-        "self_delete"
+        "SELF_DELETE"
     );
     let r = s.json(
         "PUT",
@@ -290,7 +290,7 @@ fn custom_roles() {
             &json!({"name": "viewer", "permissions": ["audit:read"]})
         )
         .error(409)["code"],
-        "conflict"
+        "CONFLICT"
     );
     assert_eq!(
         s.json(
@@ -353,7 +353,7 @@ fn custom_roles() {
         &[("file", PNG, &fixture(PNG))],
         &[("settings", r#"{"width":10}"#)],
     );
-    assert_eq!(r.error(403)["code"], "forbidden");
+    assert_eq!(r.error(403)["code"], "FORBIDDEN");
     assert_eq!(
         s.multipart(
             "/api/v1/pipeline/execute",
@@ -390,7 +390,7 @@ fn custom_roles() {
     assert_eq!(
         s.delete(&format!("/api/v1/roles/{id}"), Some(&a))
             .error(404)["code"],
-        "not_found"
+        "NOT_FOUND"
     );
     // Unknown roles on register silently become `user`.
     let r = s.json(
@@ -473,7 +473,7 @@ fn audit_log() {
     let h = s.login("hal", "Halpass12");
     assert_eq!(
         s.get("/api/v1/audit-log", Some(&h)).error(403)["code"],
-        "forbidden"
+        "FORBIDDEN"
     );
 }
 
@@ -498,7 +498,7 @@ fn teams() {
             &json!({"name": "design"})
         )
         .error(409)["code"],
-        "conflict"
+        "CONFLICT"
     );
     assert_eq!(
         s.json("POST", "/api/v1/teams", Some(&a), &json!({"name": ""}))
@@ -575,7 +575,7 @@ fn teams() {
     let f = s.login("fay", "Faypass12");
     assert_eq!(
         s.get("/api/v1/teams", Some(&f)).error(403)["code"],
-        "forbidden"
+        "FORBIDDEN"
     );
 }
 
@@ -625,7 +625,7 @@ fn api_keys_create_use_scope_delete() {
         &[("file", PNG, &fixture(PNG))],
         &[],
     );
-    assert_eq!(r.error(403)["code"], "forbidden");
+    assert_eq!(r.error(403)["code"], "FORBIDDEN");
     assert_eq!(s.get("/api/auth/users", Some(&scoped)).status, 403);
     // Cannot scope beyond the role, nor use bad dates.
     s.json(
@@ -678,7 +678,7 @@ fn api_keys_create_use_scope_delete() {
     assert_eq!(
         s.delete(&format!("/api/v1/api-keys/{id}"), Some(&c))
             .error(404)["code"],
-        "not_found"
+        "NOT_FOUND"
     );
     assert_eq!(
         s.delete(&format!("/api/v1/api-keys/{id}"), Some(&a)).status,
@@ -686,7 +686,7 @@ fn api_keys_create_use_scope_delete() {
     );
     assert_eq!(
         s.get("/api/v1/pipeline/tools", Some(&key)).error(401)["code"],
-        "auth_required"
+        "AUTH_REQUIRED"
     );
 }
 
@@ -875,7 +875,7 @@ fn each_registered_tool_route() {
     let r = s.multipart("/api/v1/tools/resize", Some(&t), &[], &[("settings", "{}")]);
     assert_eq!(r.error(400)["message"], "No image file provided");
     let r = s.multipart("/api/v1/tools/nope", Some(&t), &[("file", PNG, &png)], &[]);
-    assert_eq!(r.error(404)["code"], "unknown_tool");
+    assert_eq!(r.error(404)["code"], "UNKNOWN_TOOL");
 }
 
 /// Every tool in the registry has a working route, whatever is registered later.
@@ -1072,7 +1072,7 @@ fn batch_zip_and_partial_failures() {
         &five,
         &[("settings", r#"{"width":10}"#)],
     );
-    assert_eq!(r.error(400)["code"], "too_many_files");
+    assert_eq!(r.error(400)["code"], "TOO_MANY_FILES");
     let r = s.multipart(
         "/api/v1/tools/resize/batch",
         Some(&t),
@@ -1150,6 +1150,23 @@ fn pipelines_execute_batch_save_list_delete() {
             .unwrap()
             .starts_with("Step 2 (rotate)")
     );
+    // A step failing at run time: 422 with the steps completed before it.
+    let fails = json!({"steps": [{"toolId": "resize", "settings": {"width": 10}}, {"toolId": "crop", "settings": {"left": 500, "top": 500, "width": 50, "height": 50}}]});
+    let r = s.multipart(
+        "/api/v1/pipeline/execute",
+        Some(&t),
+        &[("file", PNG, &png)],
+        &[("pipeline", &fails.to_string())],
+    );
+    let e = r.error(422);
+    assert!(
+        e["message"].as_str().unwrap().starts_with("Step 2 (crop)"),
+        "{e}"
+    );
+    assert_eq!(
+        e["completedSteps"],
+        json!([{"step": 1, "toolId": "resize"}])
+    );
     let unknown = json!({"steps": [{"toolId": "nope"}]});
     let r = s.multipart(
         "/api/v1/pipeline/execute",
@@ -1170,7 +1187,7 @@ fn pipelines_execute_batch_save_list_delete() {
         &[("file", PNG, &png)],
         &[("pipeline", &long.to_string())],
     );
-    assert_eq!(r.error(400)["code"], "too_many_steps");
+    assert_eq!(r.error(400)["code"], "TOO_MANY_STEPS");
     let r = s.multipart(
         "/api/v1/pipeline/execute",
         Some(&t),
@@ -1234,7 +1251,7 @@ fn pipelines_execute_batch_save_list_delete() {
     assert_eq!(
         s.delete(&format!("/api/v1/pipeline/{id}"), Some(&d))
             .error(403)["code"],
-        "forbidden"
+        "FORBIDDEN"
     );
     assert_eq!(
         s.delete(&format!("/api/v1/pipeline/{id}"), Some(&t)).status,
@@ -1243,7 +1260,7 @@ fn pipelines_execute_batch_save_list_delete() {
     assert_eq!(
         s.delete(&format!("/api/v1/pipeline/{id}"), Some(&t))
             .error(404)["code"],
-        "not_found"
+        "NOT_FOUND"
     );
 }
 
@@ -1333,7 +1350,7 @@ fn input_errors_and_limits() {
         &[("file", "big.png", &big)],
         &[],
     );
-    assert_eq!(r.error(413)["code"], "payload_too_large");
+    assert_eq!(r.error(413)["code"], "PAYLOAD_TOO_LARGE");
     let r = s.multipart(
         "/api/v1/tools/resize/batch",
         Some(&t),
@@ -1355,8 +1372,8 @@ fn input_errors_and_limits() {
         &[("file", PNG, &fixture(PNG))],
         &[("settings", r#"{"width":10}"#)],
     );
-    let e = r.error(413);
-    assert_eq!(e["code"], "limit_exceeded");
+    let e = r.error(400);
+    assert_eq!(e["code"], "LIMIT_EXCEEDED");
     assert!(e["message"].as_str().unwrap().contains("MP"));
     // Bad settings name the field; bad JSON is a 400 too.
     let small = fixture("test-50x50.webp");
@@ -1367,7 +1384,7 @@ fn input_errors_and_limits() {
         &[("settings", r#"{"width":"wide"}"#)],
     );
     let e = r.error(400);
-    assert_eq!(e["code"], "invalid_settings");
+    assert_eq!(e["code"], "INVALID_SETTINGS");
     assert_eq!(e["details"][0]["path"], "width");
     assert!(e["message"].as_str().unwrap().contains("width"));
     let r = s.multipart(
@@ -1377,7 +1394,7 @@ fn input_errors_and_limits() {
         &[("settings", "{not json")],
     );
     assert!(r.error(400)["message"].as_str().unwrap().contains("JSON"));
-    // Corrupt image → 400, never 500; unknown bytes → 415.
+    // Corrupt image → 400, never 500; unknown bytes → 400 too (DECISIONS 2).
     let corrupt = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR garbage garbage".to_vec();
     let r = s.multipart(
         "/api/v1/tools/resize",
@@ -1385,7 +1402,7 @@ fn input_errors_and_limits() {
         &[("file", "c.png", &corrupt)],
         &[("settings", r#"{"width":10}"#)],
     );
-    assert_eq!(r.error(400)["code"], "decode_failed");
+    assert_eq!(r.error(400)["code"], "DECODE_FAILED");
     let r = s.multipart(
         "/api/v1/tools/info",
         Some(&t),
@@ -1399,7 +1416,7 @@ fn input_errors_and_limits() {
         &[("file", "x.png", b"hello world, not an image")],
         &[("settings", r#"{"width":10}"#)],
     );
-    assert_eq!(r.error(415)["code"], "unknown_format");
+    assert_eq!(r.error(400)["code"], "UNKNOWN_FORMAT");
     // Malformed multipart and JSON bodies.
     let r = s.req(
         "POST",
@@ -1410,7 +1427,7 @@ fn input_errors_and_limits() {
         ],
         b"--xyz\r\nbroken",
     );
-    assert_eq!(r.error(400)["code"], "validation_error");
+    assert_eq!(r.error(400)["code"], "VALIDATION_ERROR");
     let r = s.req(
         "POST",
         "/api/v1/pipeline/save",
@@ -1420,7 +1437,7 @@ fn input_errors_and_limits() {
         ],
         b"{oops",
     );
-    assert_eq!(r.error(400)["code"], "validation_error");
+    assert_eq!(r.error(400)["code"], "VALIDATION_ERROR");
 }
 
 #[test]
@@ -1449,7 +1466,7 @@ fn upload_preview_and_unicode_names() {
         &[],
     );
     assert!(
-        r.error(415)["message"]
+        r.error(400)["message"]
             .as_str()
             .unwrap()
             .starts_with("Invalid file \"x.png\"")
@@ -1656,15 +1673,16 @@ fn downloads_refuse_traversal() {
     ] {
         assert_eq!(
             s.get(&path, None).error(400)["code"],
-            "invalid_path",
+            "INVALID_PATH",
             "{path}"
         );
     }
-    assert_eq!(s.get("/api/v1/download/../../etc/passwd", None).status, 404);
+    // Not a route of the table: denied by default (401), never served.
+    assert_eq!(s.get("/api/v1/download/../../etc/passwd", None).status, 401);
     // A path parameter that is not UTF-8 still gets the JSON envelope.
     assert_eq!(
         s.delete("/api/v1/api-keys/%FF%FE", Some(&t)).error(400)["code"],
-        "validation_error"
+        "VALIDATION_ERROR"
     );
     assert_eq!(
         s.get(&format!("/api/v1/download/{job}/nope.png"), None)
@@ -1718,7 +1736,7 @@ fn rate_limit_and_auth_disabled() {
     let ok = resps.iter().filter(|r| r.status == 200).count();
     assert!((5..=10).contains(&ok), "{ok} of 11 passed");
     let r = resps.iter().find(|r| r.status == 429).expect("a 429");
-    assert_eq!(r.error(429)["code"], "rate_limited");
+    assert_eq!(r.error(429)["code"], "RATE_LIMITED");
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry));
     assert_eq!(r.header("x-ratelimit-limit"), Some("5"));
@@ -1743,7 +1761,7 @@ fn rate_limit_and_auth_disabled() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(
         s.get("/api/auth/users", None).error(403)["code"],
-        "forbidden"
+        "FORBIDDEN"
     );
     assert_eq!(
         s.get("/api/auth/session", None).json()["user"]["id"],
@@ -1829,7 +1847,7 @@ fn sessions_and_keys_expire() {
     std::thread::sleep(Duration::from_millis(3100));
     assert_eq!(
         s.get("/api/v1/pipeline/list", Some(&key)).error(401)["code"],
-        "auth_required"
+        "AUTH_REQUIRED"
     );
     // The loginAttemptLimit setting overrides LOGIN_ATTEMPT_LIMIT.
     s.json(
@@ -1929,7 +1947,7 @@ fn persistence_across_restart() {
         &[("file", PNG, &fixture(PNG))],
         &[],
     );
-    assert_eq!(r.error(404)["code"], "unknown_tool");
+    assert_eq!(r.error(404)["code"], "UNKNOWN_TOOL");
     let tools = s.get("/api/v1/pipeline/tools", Some(&a)).json();
     assert!(
         !tools["toolIds"]
