@@ -98,6 +98,8 @@ codes! {
     AllFilesFailed = "ALL_FILES_FAILED", 422;
     /// The job ran past `PROCESSING_TIMEOUT_S`.
     ProcessingTimeout = "PROCESSING_TIMEOUT", 422;
+    /// The work was cancelled (its client went away, or it timed out).
+    Cancelled = "CANCELLED", 422;
     /// Rate limit exceeded; see `retry-after`.
     RateLimited = "RATE_LIMITED", 429;
     /// A bug; the message never carries internals.
@@ -127,6 +129,7 @@ impl Code {
             K::UnknownTool => Code::UnknownTool,
             K::ModelNotInstalled => Code::FeatureNotInstalled,
             K::EncodeFailed => Code::EncodeFailed,
+            K::Cancelled => Code::Cancelled,
             _ => Code::Internal,
         }
     }

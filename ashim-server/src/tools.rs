@@ -380,7 +380,7 @@ async fn run_request(
             );
             if publish
                 && let Err(e) = &outcome
-                && e.code == "cancelled"
+                && e.code == crate::error::Code::Cancelled
             {
                 // The handler may be gone (client disconnected): say so on the stream here.
                 state.progress.publish(
