@@ -16,6 +16,17 @@ static TOOLS: LazyLock<Vec<Box<dyn DynTool>>> = LazyLock::new(|| {
         Box::new(tools::split::Split),
         Box::new(tools::stitch::Stitch),
         Box::new(tools::qr_generate::QrGenerate),
+        Box::new(tools::adjust_colors::AdjustColors),
+        Box::new(tools::sharpening::Sharpening),
+        Box::new(tools::replace_color::ReplaceColor),
+        Box::new(tools::image_enhancement::ImageEnhancement),
+        Box::new(tools::image_enhancement::ImageEnhancementAnalyze),
+        Box::new(tools::border::Border),
+        Box::new(tools::compose::Compose),
+        Box::new(tools::compare::Compare),
+        Box::new(tools::find_duplicates::FindDuplicates),
+        Box::new(tools::color_palette::ColorPalette),
+        Box::new(tools::trim::Trim),
     ]
 });
 
