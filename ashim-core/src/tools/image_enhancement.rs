@@ -351,3 +351,52 @@ impl Tool for ImageEnhancementAnalyze {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage};
+
+    fn dark() -> DynamicImage {
+        RgbImage::from_fn(80, 60, |x, y| {
+            Rgb([(x / 2) as u8 + 10, (y / 2) as u8 + 10, 25])
+        })
+        .into()
+    }
+
+    #[test]
+    fn a_dark_image_gets_brighter_and_intensity_scales_the_plan() {
+        let a = analyze(&dark());
+        assert_eq!(a.suggested_mode, "low-light");
+        assert_eq!(a.scores.exposure, 10);
+        assert_eq!(a.corrections.brightness, 48);
+        // Contrast about mid-grey darkens a dark image, so measure brightness alone.
+        let s = EnhancementSettings {
+            corrections: Corrections {
+                contrast: false,
+                ..Corrections::default()
+            },
+            ..EnhancementSettings::default()
+        };
+        let (adj, sharpen, window) = plan(&a, &s);
+        assert_eq!((adj.brightness, adj.contrast, window), (48.0, 0.0, 0));
+        assert!(sharpen.is_some());
+        let out = enhance(Image::from_dynamic(dark()), &s, &colour::no_checkpoint).unwrap();
+        let mean = |i: &DynamicImage| {
+            i.to_rgb8()
+                .as_raw()
+                .iter()
+                .map(|&v| f64::from(v))
+                .sum::<f64>()
+                / (80.0 * 60.0 * 3.0)
+        };
+        assert!(mean(out.first()) > mean(&dark()) + 5.0);
+        let double = EnhancementSettings {
+            intensity: 100.0,
+            mode: EnhanceMode::LowLight,
+            ..s
+        };
+        // 48 × 1.8 (low-light) × 2 (intensity 100).
+        assert!((plan(&a, &double).0.brightness - 172.8).abs() < 1e-3);
+    }
+}
