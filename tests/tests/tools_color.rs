@@ -43,7 +43,11 @@ fn mean_rgb(img: &RgbaImage) -> f64 {
 /// Squares of side `n`, grey levels 60 and 190.
 fn checker(n: u32) -> DynamicImage {
     RgbImage::from_fn(56, 42, |x, y| {
-        let v = if (x / n + y / n) % 2 == 0 { 60 } else { 190 };
+        let v = if (x / n + y / n).is_multiple_of(2) {
+            60
+        } else {
+            190
+        };
         Rgb([v, v, v])
     })
     .into()

@@ -25,7 +25,7 @@ pub fn dominant_colours(img: &DynamicImage, max: usize) -> Result<Vec<[u8; 3]>> 
         }
     }
     // A stable sort keeps first appearance among equal counts.
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     let mut kept: Vec<[u8; 3]> = Vec::new();
     for (c, _) in counts {
         if kept.len() >= max {
