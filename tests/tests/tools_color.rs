@@ -544,3 +544,71 @@ fn trim_removes_a_known_border() {
     let out = rgba_out("trim", vec![png(&clear, "c.png")], json!({}));
     assert_eq!(out.dimensions(), (10, 10));
 }
+
+/// Compare `got` with `tests/golden/<tool>/<case>.png` (mean absolute difference per
+/// channel at most `tol`); `ASHIM_BLESS=1` rewrites the reference.
+fn golden(tool: &str, case: &str, got: &RgbaImage, tol: f64) {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("golden")
+        .join(tool);
+    let path = dir.join(format!("{case}.png"));
+    if std::env::var_os("ASHIM_BLESS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        got.save(&path).unwrap();
+        return;
+    }
+    let want = image::open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (bless with ASHIM_BLESS=1)", path.display()))
+        .to_rgba8();
+    assert_eq!(got.dimensions(), want.dimensions(), "{tool}/{case} size");
+    let sum: u64 = got
+        .as_raw()
+        .iter()
+        .zip(want.as_raw())
+        .map(|(a, b)| u64::from(a.abs_diff(*b)))
+        .sum();
+    let mean = sum as f64 / got.as_raw().len() as f64;
+    assert!(
+        mean <= tol,
+        "{tool}/{case}: mean abs diff {mean:.3} > {tol}"
+    );
+}
+
+#[test]
+fn golden_border_with_padding_corners_and_shadow() {
+    let out = rgba_out(
+        "border",
+        vec![png(&blocks(5), "b.png")],
+        json!({"borderWidth": 6, "borderColor": "#203040", "padding": 4, "cornerRadius": 18,
+               "shadow": true, "shadowBlur": 8, "shadowOffsetX": 6, "shadowOffsetY": -4,
+               "shadowColor": "#102080", "shadowOpacity": 60}),
+    );
+    golden("border", "padding-corners-shadow", &out, 0.5);
+    let plain = rgba_out(
+        "border",
+        vec![input("test-100x100.jpg")],
+        json!({"borderWidth": 12, "borderColor": "#FFCC00"}),
+    );
+    golden("border", "jpeg-border", &plain, 1.5);
+}
+
+#[test]
+fn golden_compose_blend_modes() {
+    let overlay: DynamicImage = RgbaImage::from_fn(60, 40, |x, y| {
+        Rgba([
+            (x * 4) as u8,
+            255 - (y * 6) as u8,
+            128,
+            if x < 30 { 255 } else { 160 },
+        ])
+    })
+    .into();
+    for mode in ["multiply", "screen", "overlay", "soft-light", "difference"] {
+        let out = rgba_out(
+            "compose",
+            vec![png(&blocks(6), "base.png"), png(&overlay, "overlay.png")],
+            json!({"x": 30, "y": 25, "opacity": 80, "blendMode": mode}),
+        );
+        golden("compose", mode, &out, 0.5);
+    }
+}
