@@ -20,6 +20,29 @@ fn jpeg(img: &DynamicImage, name: &str) -> InputFile {
     InputFile::new(out.into_inner(), Some(name.into()))
 }
 
+/// Run compose with a base file and a part named `overlay`.
+fn compose(base: InputFile, overlay: InputFile, settings: Value) -> ashim_core::Result<Outcome> {
+    use ashim_core::tool::{Input, SlotInputs};
+    let meta = ashim_core::registry::get("compose").unwrap().meta();
+    let parts = vec![
+        ("file".to_string(), Input::File(base)),
+        ("overlay".to_string(), Input::File(overlay)),
+    ];
+    ashim_core::run_slots(
+        "compose",
+        SlotInputs::assign(meta, parts),
+        &settings,
+        &Context::default(),
+    )
+}
+
+fn compose_rgba(base: InputFile, overlay: InputFile, settings: Value) -> RgbaImage {
+    match compose(base, overlay, settings) {
+        Ok(Outcome::Image { encoded, .. }) => decode_independently(&encoded.data).to_rgba8(),
+        other => panic!("compose: {other:?}"),
+    }
+}
+
 fn rgba_out(tool: &str, inputs: Vec<InputFile>, settings: Value) -> RgbaImage {
     let (data, ..) = run_image(tool, inputs, settings);
     decode_independently(&data).to_rgba8()
@@ -426,21 +449,31 @@ fn compose_blends_and_refuses_an_overlay_larger_than_the_base() {
 
 #[test]
 fn compare_gives_100_for_identical_and_less_for_changed() {
-    let same = json_out(
+    let run = |b: InputFile| match ashim_core::run(
         "compare",
-        vec![input("test-200x150.png"), input("test-200x150.png")],
-        json!({}),
+        vec![input("test-200x150.png"), b],
+        &json!({}),
+        &Context::default(),
+    ) {
+        Ok(Outcome::Image { encoded, extra, .. }) => (encoded, Value::Object(extra)),
+        other => panic!("compare: {other:?}"),
+    };
+    let (diff, same) = run(input("test-200x150.png"));
+    assert_eq!(
+        (same["similarity"].as_f64(), same["ssim"].as_f64()),
+        (Some(100.0), Some(1.0))
     );
-    assert_eq!(same["similarity"], 100.0);
-    assert_eq!(same["ssim"], 1.0);
-    let changed = json_out(
-        "compare",
-        vec![input("test-200x150.png"), png(&scene(), "s.png")],
-        json!({}),
+    assert_eq!(
+        (diff.format, diff.width, diff.height),
+        (ImageFormat::Png, 200, 150)
     );
+    let (diff, changed) = run(png(&scene(), "s.png"));
     let s = changed["similarity"].as_f64().unwrap();
     assert!(s < 100.0 && s > 0.0, "{changed}");
     assert_eq!(changed["dimensions"], json!({"width": 200, "height": 150}));
+    // Every pixel differs a lot from the solid fixture: the diff map is red.
+    let map = decode_independently(&diff.data).to_rgba8();
+    assert_eq!(map.get_pixel(100, 75).0[..3], [255, 0, 0]);
 }
 
 #[test]
@@ -604,9 +637,9 @@ fn golden_compose_blend_modes() {
     })
     .into();
     for mode in ["multiply", "screen", "overlay", "soft-light", "difference"] {
-        let out = rgba_out(
-            "compose",
-            vec![png(&blocks(6), "base.png"), png(&overlay, "overlay.png")],
+        let out = compose_rgba(
+            png(&blocks(6), "base.png"),
+            png(&overlay, "overlay.png"),
             json!({"x": 30, "y": 25, "opacity": 80, "blendMode": mode}),
         );
         golden("compose", mode, &out, 0.5);

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::image::Image;
 use crate::ops::colour::{self, Checkpoint, ColourAdjust, Effect};
 use crate::ops::sharpen::SharpenParams;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -126,9 +126,9 @@ static META: ToolMeta = ToolMeta {
     id: "adjust-colors",
     name: "Adjust colors",
     description: "Brightness, contrast, exposure, saturation, temperature, hue, channels and effects.",
-    category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Adjust,
+    aliases: &["brightness-contrast", "saturation", "color-channels", "color-effects"],
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `adjust-colors` tool.
@@ -142,11 +142,12 @@ impl Tool for AdjustColors {
     }
 
     fn run(&self, settings: &AdjustColorsSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         Ok(Output::Image(adjust_colors(
             image,
             settings,
-            &colour::no_checkpoint,
+            &|| ctx.checkpoint(),
         )?))
     }
 }

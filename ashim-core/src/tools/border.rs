@@ -7,7 +7,7 @@ use crate::ops::blend::{BlendMode, blend_onto};
 use crate::ops::colour::{self, Checkpoint, Planes};
 use crate::ops::sharpen::gaussian_plane;
 use crate::settings::HexColor;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -246,9 +246,8 @@ static META: ToolMeta = ToolMeta {
     id: "border",
     name: "Border",
     description: "Add padding, a border, rounded corners and a drop shadow.",
-    category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Overlay,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `border` tool.
@@ -262,11 +261,12 @@ impl Tool for Border {
     }
 
     fn run(&self, settings: &BorderSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         Ok(Output::Image(border(
             image,
             settings,
-            &colour::no_checkpoint,
+            &|| ctx.checkpoint(),
         )?))
     }
 }

@@ -1,8 +1,8 @@
 //! `color-palette`: up to eight dominant colours as `#rrggbb`.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ops::palette::{dominant_colours, hex};
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -37,8 +37,9 @@ static META: ToolMeta = ToolMeta {
     name: "Color palette",
     description: "Extract up to eight dominant colours of an image.",
     category: Category::Analysis,
-    inputs: Arity::One,
     output: OutputKind::Json,
+    caps: Caps::NONE,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `color-palette` tool.
@@ -51,12 +52,13 @@ impl Tool for ColorPalette {
         &META
     }
 
+    fn report_schema(&self) -> Option<serde_json::Value> {
+        Some(crate::tool::report_schema::<PaletteReport>())
+    }
+
     fn run(&self, _: &ColorPaletteSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let name = inputs.name(0).unwrap_or("image").to_string();
         let image = inputs.image(0)?;
-        let report = color_palette(image.first(), &name)?;
-        Ok(Output::Json(
-            serde_json::to_value(report).map_err(|e| Error::internal(e.to_string()))?,
-        ))
+        Output::report(&color_palette(image.first(), &name)?)
     }
 }

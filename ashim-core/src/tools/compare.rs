@@ -1,10 +1,10 @@
 //! `compare`: the first image against the second: a difference map and a similarity.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image};
 use crate::ops::diff;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, Category, Inputs, Output, SlotSpec, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -55,8 +55,9 @@ static META: ToolMeta = ToolMeta {
     name: "Compare",
     description: "Compare two images: a difference map and a 0–100 similarity.",
     category: Category::Analysis,
-    inputs: Arity::Many { min: 2 },
-    output: OutputKind::Json,
+    slots: &[SlotSpec::images(2, "The first image, then the one it is compared with.")],
+    caps: Caps::NONE,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `compare` tool.
@@ -72,9 +73,7 @@ impl Tool for Compare {
     fn run(&self, _: &CompareSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let a = inputs.image(0)?;
         let b = inputs.image(inputs.len() - 1)?;
-        let (_, report) = compare(&a, &b)?;
-        Ok(Output::Json(
-            serde_json::to_value(report).map_err(|e| Error::internal(e.to_string()))?,
-        ))
+        let (diff, report) = compare(&a, &b)?;
+        Output::image_with(diff, &report)
     }
 }

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::ops::blend::{BlendMode, blend_onto};
 use crate::ops::colour::{self, Checkpoint, Planes};
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, Category, Inputs, Output, SlotSpec, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -112,9 +112,16 @@ static META: ToolMeta = ToolMeta {
     id: "compose",
     name: "Compose",
     description: "Place an overlay image on a base image with a blend mode and opacity.",
-    category: Category::Layout,
-    inputs: Arity::Many { min: 2 },
-    output: OutputKind::Image,
+    category: Category::Overlay,
+    slots: &[
+        SlotSpec {
+            description: "The base image.",
+            ..SlotSpec::IMAGE
+        },
+        SlotSpec::named_image("overlay", "The image drawn on top of the base."),
+    ],
+    caps: Caps::NONE,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `compose` tool.
@@ -128,13 +135,14 @@ impl Tool for Compose {
     }
 
     fn run(&self, settings: &ComposeSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let ctx = inputs.ctx();
         let base = inputs.image(0)?;
-        let overlay = inputs.image(1)?;
+        let overlay = inputs.named_image("overlay")?;
         Ok(Output::Image(compose(
             base,
             &overlay,
             settings,
-            &colour::no_checkpoint,
+            &|| ctx.checkpoint(),
         )?))
     }
 }

@@ -1,11 +1,11 @@
 //! `find-duplicates`: group near-identical images by a 128-bit difference hash.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image, Quality};
 use crate::ops::hash::{dhash128, hamming, hash_similarity};
 use crate::ops::resize_exact;
-use crate::tool::{Arity, Category, Context, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, Category, Context, Inputs, Output, OutputKind, SlotSpec, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -208,8 +208,11 @@ static META: ToolMeta = ToolMeta {
     name: "Find duplicates",
     description: "Group visually identical or near-identical images.",
     category: Category::Analysis,
-    inputs: Arity::Many { min: 2 },
+    slots: &[SlotSpec::images(2, "The images to examine.")],
     output: OutputKind::Json,
+    caps: Caps::NONE,
+    form_fields: &["threshold"],
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `find-duplicates` tool.
@@ -220,6 +223,10 @@ impl Tool for FindDuplicates {
 
     fn meta(&self) -> &'static ToolMeta {
         &META
+    }
+
+    fn report_schema(&self) -> Option<serde_json::Value> {
+        Some(crate::tool::report_schema::<DuplicatesReport>())
     }
 
     fn run(&self, settings: &FindDuplicatesSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
@@ -235,10 +242,7 @@ impl Tool for FindDuplicates {
                 image,
             });
         }
-        let report = find_duplicates(&files, settings.threshold.floor() as u32, ctx)?;
-        Ok(Output::Json(
-            serde_json::to_value(report).map_err(|e| Error::internal(e.to_string()))?,
-        ))
+        Output::report(&find_duplicates(&files, settings.threshold.floor() as u32, ctx)?)
     }
 }
 

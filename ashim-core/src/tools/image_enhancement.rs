@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::ops::colour::{self, Checkpoint, ColourAdjust, Planes, channel_stats, grey_entropy};
 use crate::ops::sharpen::{self, SharpenParams};
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, Category, Inputs, Output, OutputKind, SubRoute, Tool, ToolMeta};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -295,9 +295,8 @@ static META: ToolMeta = ToolMeta {
     id: "image-enhancement",
     name: "Image enhancement",
     description: "Automatic exposure, contrast, white balance, saturation, sharpness and denoise.",
-    category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Adjust,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `image-enhancement` tool.
@@ -311,11 +310,12 @@ impl Tool for ImageEnhancement {
     }
 
     fn run(&self, settings: &EnhancementSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         Ok(Output::Image(enhance(
             image,
             settings,
-            &colour::no_checkpoint,
+            &|| ctx.checkpoint(),
         )?))
     }
 }
@@ -329,8 +329,13 @@ static ANALYZE_META: ToolMeta = ToolMeta {
     name: "Image enhancement analysis",
     description: "Scores, suggested corrections and issues of an image, without changing it.",
     category: Category::Analysis,
-    inputs: Arity::One,
     output: OutputKind::Json,
+    caps: Caps::NONE,
+    route: Some(SubRoute {
+        parent: "image-enhancement",
+        path: "analyze",
+    }),
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `image-enhancement/analyze` sub-route.
@@ -343,12 +348,13 @@ impl Tool for ImageEnhancementAnalyze {
         &ANALYZE_META
     }
 
+    fn report_schema(&self) -> Option<serde_json::Value> {
+        Some(crate::tool::report_schema::<Analysis>())
+    }
+
     fn run(&self, _: &AnalyzeSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let image = inputs.image(0)?;
-        Ok(Output::Json(
-            serde_json::to_value(analyze(image.first()))
-                .map_err(|e| Error::internal(e.to_string()))?,
-        ))
+        Output::report(&analyze(image.first()))
     }
 }
 

@@ -1,21 +1,41 @@
 //! One file per tool: settings struct, a plain function, and the [`Tool`](crate::Tool) impl.
+//!
+//! Adding a tool is its file and one line in the [`tools!`] list below: the line declares the
+//! module and registers every tool type it names (a tool and its sub-routes share a line).
 
-pub mod adjust_colors;
-pub mod border;
-pub mod color_palette;
-pub mod compare;
-pub mod compose;
-pub mod compress;
-pub mod convert;
-pub mod crop;
-pub mod find_duplicates;
-pub mod image_enhancement;
-pub mod info;
-pub mod qr_generate;
-pub mod replace_color;
-pub mod resize;
-pub mod rotate;
-pub mod sharpening;
-pub mod split;
-pub mod stitch;
-pub mod trim;
+/// Declares each tool module and the registry's list of tools, in catalogue order.
+macro_rules! tools {
+    ($($module:ident => $($tool:ident),+;)*) => {
+        $(pub mod $module;)*
+
+        /// Every tool type of the list above, boxed, in catalogue order.
+        pub(crate) fn all() -> Vec<Box<dyn crate::tool::DynTool>> {
+            vec![$($(Box::new($module::$tool) as Box<dyn crate::tool::DynTool>),+),*]
+        }
+    };
+}
+
+tools! {
+    resize => Resize;
+    crop => Crop;
+    rotate => Rotate;
+    convert => Convert;
+    compress => Compress;
+    info => Info;
+    split => Split;
+    stitch => Stitch;
+    qr_generate => QrGenerate;
+    blur => Blur;
+    watermark_image => WatermarkImage;
+    strip_metadata => StripMetadata, StripMetadataInspect;
+    adjust_colors => AdjustColors;
+    sharpening => Sharpening;
+    replace_color => ReplaceColor;
+    image_enhancement => ImageEnhancement, ImageEnhancementAnalyze;
+    border => Border;
+    compose => Compose;
+    compare => Compare;
+    find_duplicates => FindDuplicates;
+    color_palette => ColorPalette;
+    trim => Trim;
+}

@@ -5,7 +5,7 @@ use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image};
 use crate::ops::colour::{self, Checkpoint, Planes};
 use crate::settings::HexColor;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -98,9 +98,8 @@ static META: ToolMeta = ToolMeta {
     id: "replace-color",
     name: "Replace color",
     description: "Replace a colour (within a tolerance) by another, or make it transparent.",
-    category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Adjust,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `replace-color` tool.
@@ -114,11 +113,12 @@ impl Tool for ReplaceColor {
     }
 
     fn run(&self, settings: &ReplaceColorSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         Ok(Output::Image(replace_color(
             image,
             settings,
-            &colour::no_checkpoint,
+            &|| ctx.checkpoint(),
         )?))
     }
 }

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::ops::colour::{self, Checkpoint, Planes};
 use crate::ops::sharpen::{self, SharpenParams};
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -154,9 +154,8 @@ static META: ToolMeta = ToolMeta {
     id: "sharpening",
     name: "Sharpening",
     description: "Sharpen with an adaptive sharpen, an unsharp mask or a high-pass kernel.",
-    category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    category: Category::Adjust,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `sharpening` tool.
@@ -177,11 +176,12 @@ impl Tool for Sharpening {
     }
 
     fn run(&self, settings: &SharpeningSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         Ok(Output::Image(sharpening(
             image,
             settings,
-            &colour::no_checkpoint,
+            &|| ctx.checkpoint(),
         )?))
     }
 }

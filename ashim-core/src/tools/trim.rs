@@ -5,7 +5,7 @@ use crate::image::Image;
 use crate::ops::colour::{self, Checkpoint};
 use crate::ops::trim::{content_bbox, union};
 use crate::settings::HexColor;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -55,8 +55,7 @@ static META: ToolMeta = ToolMeta {
     name: "Trim",
     description: "Remove uniform borders around the content.",
     category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `trim` tool.
@@ -70,11 +69,12 @@ impl Tool for Trim {
     }
 
     fn run(&self, settings: &TrimSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         Ok(Output::Image(trim(
             image,
             settings,
-            &colour::no_checkpoint,
+            &|| ctx.checkpoint(),
         )?))
     }
 }
