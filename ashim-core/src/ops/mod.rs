@@ -1,11 +1,18 @@
 //! Shared pixel primitives used by several tools: resampling, flattening, canvases, rotation,
 //! blur and depth-preserving sample access.
 
+pub mod blend;
 mod blur;
 mod canvas;
+pub mod colour;
+pub mod diff;
+pub mod hash;
+pub mod palette;
 mod resample;
 mod rotate;
 mod samples;
+pub mod sharpen;
+pub mod trim;
 
 pub use blur::{gaussian_blur, gaussian_kernel};
 pub use canvas::{Rgba, composite_onto, flatten_rgb8, solid_canvas};

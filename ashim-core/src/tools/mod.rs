@@ -35,4 +35,14 @@ tools! {
     erase_object => EraseObject;
     red_eye_removal => RedEyeRemoval;
     colorize => Colorize;
+    adjust_colors => AdjustColors;
+    sharpening => Sharpening;
+    replace_color => ReplaceColor;
+    image_enhancement => ImageEnhancement, ImageEnhancementAnalyze;
+    border => Border;
+    compose => Compose;
+    compare => Compare;
+    find_duplicates => FindDuplicates;
+    color_palette => ColorPalette;
+    trim => Trim;
 }
