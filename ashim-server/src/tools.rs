@@ -345,10 +345,11 @@ async fn run_request(
     let mut settings = settings;
     merge_form_fields(meta, &mut settings, &form.fields);
     let mut uploads = form.files;
-    if meta.caps.from_job && !uploads.iter().any(|u| is_positional(meta, u)) {
-        if let Some(u) = jobs::earlier_result(&state, &form.fields).await? {
-            uploads.push(u);
-        }
+    if meta.caps.from_job
+        && !uploads.iter().any(|u| is_positional(meta, u))
+        && let Some(u) = jobs::earlier_result(&state, &form.fields).await?
+    {
+        uploads.push(u);
     }
     if meta.takes_no_files() {
         uploads.clear();

@@ -1,8 +1,9 @@
 //! Red-eye correction on YuNet's eye landmarks (tools-creative-ai §20): per eye a circle of
 //! radius 1.3·r with r = 0.09 × the inter-ocular distance; inside it the red pupil mask is
-//! Lab a\* (8-bit, 128 neutral) > 170 − 0.5·sensitivity, 50 < L < 220 and HSV saturation
-//! > 60, cleaned by a 3×3 close then open; regions under 3 px are skipped. Correction: L ×
-//! (1 − 0.7·strength/100) with a = b = 128, blended through the mask blurred (σ 1.5).
+//! Lab a\* (8-bit, 128 neutral) above 170 − 0.5·sensitivity, 50 < L < 220 and HSV
+//! saturation above 60, cleaned by a 3×3 close then open; regions under 3 px are skipped.
+//! Correction: L times (1 − 0.7·strength/100) with a = b = 128, blended through the mask
+//! blurred (σ 1.5).
 
 use super::faces::Face;
 use image::{GrayImage, RgbImage};
@@ -64,7 +65,7 @@ pub fn lab8_to_rgb(lab: [f32; 3]) -> [u8; 3] {
     let fx = fy + (lab[1] - 128.0) / 500.0;
     let fz = fy - (lab[2] - 128.0) / 200.0;
     let (x, y, z) = (finv(fx) * WHITE[0], finv(fy), finv(fz) * WHITE[2]);
-    let r = 3.240_479 * x - 1.537_150 * y - 0.498_535 * z;
+    let r = 3.240_479 * x - 1.537_15 * y - 0.498_535 * z;
     let g = -0.969_256 * x + 1.875_992 * y + 0.041_556 * z;
     let b = 0.055_648 * x - 0.204_043 * y + 1.057_311 * z;
     [r, g, b].map(|v| {

@@ -99,8 +99,8 @@ pub fn run_tiled(
                     let sx = (ix0 + x as i64).clamp(0, w as i64 - 1) as u32;
                     let p = rgb.get_pixel(sx, sy).0;
                     let i = (y * iw + x) as usize;
-                    for c in 0..3 {
-                        input.data[c * n + i] = p[c] as f32 / 255.0;
+                    for (c, &v) in p.iter().enumerate() {
+                        input.data[c * n + i] = v as f32 / 255.0;
                     }
                 }
             }
@@ -178,8 +178,8 @@ pub fn half(img: &RgbImage) -> RgbImage {
                 (2 * x + dx).min(img.width() - 1),
                 (2 * y + dy).min(img.height() - 1),
             );
-            for c in 0..3 {
-                acc[c] += p.0[c] as u32;
+            for (a, &v) in acc.iter_mut().zip(&p.0) {
+                *a += v as u32;
             }
         }
         image::Rgb(acc.map(|v| ((v + 2) / 4) as u8))
