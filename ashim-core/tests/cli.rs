@@ -8,9 +8,14 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ashim");
 
+/// `shared/fixtures` beside the checkout (`../../shared` from the main checkout; found by
+/// walking up, so a worktree one level deeper finds it too).
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures")
+        .ancestors()
+        .map(|a| a.join("shared/fixtures"))
+        .find(|d| d.is_dir())
+        .expect("shared/fixtures beside the checkout")
         .join(name)
 }
 
@@ -331,12 +336,25 @@ fn ctrl_c_during_a_batch_leaves_no_partial_file() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Interrupt once the first output is being written or is done.
+    // Interrupt while an output is being written (its temporary file exists), or at the
+    // latest once two outputs are done.
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60)
-        && !std::fs::read_dir(&out).is_ok_and(|mut r| r.next().is_some())
-    {
-        std::thread::sleep(Duration::from_millis(5));
+    let mut caught_mid_write = false;
+    while started.elapsed() < Duration::from_secs(120) {
+        let names: Vec<String> = std::fs::read_dir(&out)
+            .map(|r| {
+                r.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if names.iter().any(|n| n.ends_with(".ashim-part")) {
+            caught_mid_write = true;
+            break;
+        }
+        if names.len() >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_micros(200));
     }
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -354,6 +372,7 @@ fn ctrl_c_during_a_batch_leaves_no_partial_file() {
         "the batch was stopped early: {}",
         left.len()
     );
+    eprintln!("SIGINT sent while a file was being written: {caught_mid_write}");
     for p in &left {
         let name = p.file_name().unwrap().to_string_lossy();
         assert!(!name.starts_with('.'), "partial file left: {name}");
