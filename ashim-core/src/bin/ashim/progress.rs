@@ -53,7 +53,9 @@ impl Reporter {
             }
             Reporter::Lines { total, done } => {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                eprintln!("[{n}/{total}] {label} -> {wrote}");
+                if *total > 1 {
+                    eprintln!("[{n}/{total}] {label} -> {wrote}");
+                }
             }
             Reporter::Quiet => {}
         }
