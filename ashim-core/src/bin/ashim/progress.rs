@@ -29,9 +29,15 @@ impl Reporter {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
-                "{bar:32.cyan/blue} {pos}/{len} files  {per_sec:.1}  ETA {eta}  {wide_msg}",
+                "{bar:32.cyan/blue} {pos}/{len} files  {rate}  ETA {eta}  {wide_msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} files/s", s.per_sec());
+                },
+            )
             .progress_chars("█▌░");
             bar.set_style(style);
             bar.enable_steady_tick(Duration::from_millis(200));
