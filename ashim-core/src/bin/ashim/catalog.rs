@@ -44,6 +44,8 @@ fn output_words(kind: OutputKind) -> &'static str {
         OutputKind::Image => "an image (-o FILE for one input, -o DIR for several, - for stdout)",
         OutputKind::Files => "several files (-o DIR, or -o NAME.zip / - for a ZIP)",
         OutputKind::Json => "a JSON report, printed (or written with -o)",
+        OutputKind::Bytes => "one file (-o FILE, -o DIR, or - for stdout)",
+        OutputKind::FileSet => "several files (-o DIR, or -o NAME.zip / - for a ZIP)",
     }
 }
 
@@ -56,7 +58,10 @@ pub fn tool_help(tool: &dyn DynTool) -> String {
     let _ = writeln!(out, "{} — {} ({})", m.id, m.name, category(tool));
     let _ = writeln!(out, "{}\n", m.description);
     let _ = writeln!(out, "Usage: ashim {} [SETTINGS] [INPUT...] [-o OUT]", m.id);
-    let _ = writeln!(out, "Inputs: {}", runner::inputs_line(m));
+    out.push_str("Inputs:\n");
+    for line in runner::inputs_lines(m) {
+        let _ = writeln!(out, "  {line}");
+    }
     let _ = writeln!(out, "Output: {}", output_words(runner::output_kind(m)));
     if let Availability::ModelNotInstalled { hint } = tool.availability() {
         let _ = writeln!(out, "Not installed: {hint}");

@@ -87,10 +87,17 @@ fn tool_command(tool: &'static dyn ashim_core::tool::DynTool) -> Command {
     let cmd = Command::new(meta.id.to_string())
         .about(meta.description.to_string())
         .after_help(format!(
-            "Inputs: {}\nSee also: ashim help {}",
-            runner::inputs_line(meta),
+            "Inputs:\n  {}\nSee also: ashim help {}",
+            runner::inputs_lines(meta).join("\n  "),
             meta.id
         ))
+        .arg(
+            Arg::new("slot")
+                .long("slot")
+                .value_name("NAME=PATH")
+                .action(ArgAction::Append)
+                .help("A file for a named input slot (watermark=logo.png); `file=PATH` adds a positional input"),
+        )
         .arg(
             Arg::new("settings")
                 .long("settings")
@@ -239,7 +246,13 @@ fn run_pipeline(m: &ArgMatches) -> i32 {
     if items.is_empty() {
         usage("no input given");
     }
-    let jobs: Vec<_> = items.into_iter().map(|i| vec![i]).collect();
+    let jobs: Vec<_> = items
+        .into_iter()
+        .map(|i| runner::Job {
+            positional: vec![i],
+            named: Vec::new(),
+        })
+        .collect();
     let target = target(m, jobs.len(), kind);
     let json = json_style(m);
     if json.is_some() && target == Target::Stdout {

@@ -4,7 +4,9 @@
 use crate::inputs::Item;
 use crate::output::{self, Claims, STOP, WriteError};
 use crate::progress::Reporter;
-use ashim_core::tool::{Arity, DynTool, OutputKind, PreparedSettings, ToolMeta};
+use ashim_core::tool::{
+    Accepts, DynTool, Input, Inputs, OutputKind, PreparedSettings, SlotInputs, SlotSpec, ToolMeta,
+};
 use ashim_core::{Context, ImageFormat, InputFile, Outcome, Pipeline, naming};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -21,15 +23,27 @@ pub enum Work {
 }
 
 impl Work {
-    fn run(&self, files: Vec<InputFile>, ctx: &Context) -> ashim_core::Result<Outcome> {
+    fn run(
+        &self,
+        positional: Vec<InputFile>,
+        named: Vec<(String, InputFile)>,
+        ctx: &Context,
+    ) -> ashim_core::Result<Outcome> {
         match self {
             Work::Tool(tool, prepared) => {
-                let mut inputs = ashim_core::tool::Inputs::from_files(ctx, files);
+                let slots = SlotInputs {
+                    positional: positional.into_iter().map(Input::File).collect(),
+                    named: named
+                        .into_iter()
+                        .map(|(n, f)| (n, Input::File(f)))
+                        .collect(),
+                };
+                let mut inputs = Inputs::from_slots(ctx, slots);
                 let out = tool.run_prepared(prepared, &mut inputs)?;
                 Outcome::from_output(out, ctx)
             }
             Work::Pipeline(p) => {
-                let mut files = files.into_iter();
+                let mut files = positional.into_iter();
                 let (Some(file), None) = (files.next(), files.next()) else {
                     return Err(ashim_core::Error::invalid_input(
                         "a pipeline takes exactly one image",
@@ -41,36 +55,137 @@ impl Work {
     }
 }
 
+/// One run: its positional inputs and its named-slot inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Job {
+    /// Positional inputs, in order.
+    pub positional: Vec<Item>,
+    /// `(slot, input)` for named slots (the same for every job of a batch).
+    pub named: Vec<(String, Item)>,
+}
+
 /// The kind of output a tool's metadata promises.
 pub fn output_kind(meta: &ToolMeta) -> OutputKind {
     meta.output
 }
 
-/// How a tool takes inputs, in words (for help).
-pub fn inputs_line(meta: &ToolMeta) -> String {
-    match meta.inputs {
-        Arity::None => "none (the image is made from the settings)".into(),
-        Arity::One => "one image per run; several inputs run as a batch (N at a time, -j)".into(),
-        Arity::Many { min } => {
-            format!("{min} or more images in one run, in the order given")
-        }
+fn count_words(slot: &SlotSpec) -> String {
+    let what = match slot.accepts {
+        Accepts::AnyFile => "file",
+        _ => "image",
+    };
+    match (slot.min, slot.max) {
+        (1, Some(1)) => format!("one {what}"),
+        (0, Some(1)) => format!("an optional {what}"),
+        (a, Some(b)) if a == b => format!("{a} {what}s"),
+        (a, Some(b)) => format!("{a} to {b} {what}s"),
+        (0, None) => format!("any number of {what}s"),
+        (a, None) => format!("{a} or more {what}s"),
     }
 }
 
-/// Group the expanded inputs into runs, as the tool's input shape says.
-pub fn plan_jobs(meta: &ToolMeta, items: Vec<Item>) -> Result<Vec<Vec<Item>>, String> {
-    match meta.inputs {
-        Arity::None if items.is_empty() => Ok(vec![Vec::new()]),
-        Arity::None => Err(format!("{} takes no input file", meta.id)),
-        Arity::One if items.is_empty() => Err("no input given".into()),
-        Arity::One => Ok(items.into_iter().map(|i| vec![i]).collect()),
-        Arity::Many { min } if items.len() < min => Err(format!(
-            "{} needs at least {min} input images, got {}",
-            meta.id,
-            items.len()
-        )),
-        Arity::Many { .. } => Ok(vec![items]),
+/// How a tool takes inputs, in words (for help): one line per slot.
+pub fn inputs_lines(meta: &ToolMeta) -> Vec<String> {
+    if meta.takes_no_files() {
+        return vec!["none (the output is made from the settings)".into()];
     }
+    let mut lines = Vec::new();
+    if let Some(p) = meta.positional() {
+        let how = if meta.one_file() {
+            "; several inputs run as a batch (N at a time, -j)"
+        } else {
+            ", in the order given, in one run"
+        };
+        lines.push(format!(
+            "INPUT...: {}{how}. {}",
+            count_words(p),
+            p.description
+        ));
+    }
+    for s in meta.named_slots() {
+        lines.push(format!(
+            "--slot {}=PATH: {}{}. {}",
+            s.name,
+            count_words(s),
+            if meta.one_file() {
+                ", used for every input"
+            } else {
+                ""
+            },
+            s.description
+        ));
+    }
+    lines
+}
+
+/// Group the expanded inputs into runs, as the tool's slots say: a tool whose positional
+/// slot takes one file runs once per input (named-slot files shared by every run); any other
+/// tool runs once with everything. Counts are checked here so that a wrong count is a usage
+/// error, not one failure per file.
+pub fn plan_jobs(
+    meta: &ToolMeta,
+    items: Vec<Item>,
+    named: Vec<(String, Item)>,
+) -> Result<Vec<Job>, String> {
+    for (name, _) in &named {
+        if !meta.named_slots().any(|s| s.name == *name) {
+            let known: Vec<&str> = meta.named_slots().map(|s| s.name).collect();
+            return Err(if known.is_empty() {
+                format!("{} has no named input slot (--slot {name}=...)", meta.id)
+            } else {
+                format!(
+                    "{} has no slot '{name}'; its named slots: {}",
+                    meta.id,
+                    known.join(", ")
+                )
+            });
+        }
+    }
+    for s in meta.named_slots() {
+        let n = named.iter().filter(|(k, _)| k == s.name).count();
+        if !s.admits(n) {
+            return Err(format!(
+                "{} takes {} in --slot {}=PATH, got {n}",
+                meta.id,
+                count_words(s),
+                s.name
+            ));
+        }
+    }
+    let Some(pos) = meta.positional() else {
+        if !items.is_empty() {
+            return Err(format!("{} takes no positional input", meta.id));
+        }
+        return Ok(vec![Job {
+            positional: Vec::new(),
+            named,
+        }]);
+    };
+    if meta.one_file() && items.len() > 1 {
+        return Ok(items
+            .into_iter()
+            .map(|i| Job {
+                positional: vec![i],
+                named: named.clone(),
+            })
+            .collect());
+    }
+    if !pos.admits(items.len()) {
+        return Err(if items.is_empty() {
+            "no input given".into()
+        } else {
+            format!(
+                "{} takes {}, got {}",
+                meta.id,
+                count_words(pos),
+                items.len()
+            )
+        });
+    }
+    Ok(vec![Job {
+        positional: items,
+        named,
+    }])
 }
 
 /// Where results go.
@@ -100,7 +215,7 @@ pub struct Plan {
     /// The work of every job.
     pub work: Work,
     /// The inputs of each job.
-    pub jobs: Vec<Vec<Item>>,
+    pub jobs: Vec<Job>,
     /// Where results go.
     pub target: Target,
     /// Worker threads.
@@ -117,11 +232,15 @@ enum Done {
     Failed { code: String, message: String },
 }
 
-fn label(job: &[Item]) -> String {
-    if job.is_empty() {
+fn label(job: &Job) -> String {
+    let mut parts: Vec<String> = job.positional.iter().map(Item::label).collect();
+    if parts.is_empty() {
+        parts.extend(job.named.iter().map(|(n, i)| format!("{n}={}", i.label())));
+    }
+    if parts.is_empty() {
         "(no input)".into()
     } else {
-        job.iter().map(Item::label).collect::<Vec<_>>().join(", ")
+        parts.join(", ")
     }
 }
 
@@ -138,8 +257,12 @@ fn entry(path: &str, format: Option<ImageFormat>, size: Option<(u32, u32)>, byte
 }
 
 impl Plan {
-    fn deliver(&self, job: &[Item], outcome: Outcome, claims: &Claims) -> Result<Done, WriteError> {
-        let rel = job.first().map(|i| i.rel_dir.clone()).unwrap_or_default();
+    fn deliver(&self, job: &Job, outcome: Outcome, claims: &Claims) -> Result<Done, WriteError> {
+        let rel = job
+            .positional
+            .first()
+            .map(|i| i.rel_dir.clone())
+            .unwrap_or_default();
         let in_dir =
             |d: &PathBuf, name: &str| claims.claim(d.join(&rel).join(output::safe_name(name)));
         let files_into = |d: &PathBuf, files: &[ashim_core::OutputFile]| {
@@ -152,18 +275,35 @@ impl Plan {
             }
             Ok::<_, WriteError>(wrote)
         };
+        let outcome = match outcome {
+            Outcome::FileSet(files) => Outcome::Files(files),
+            other => other,
+        };
         match (outcome, &self.target) {
-            (Outcome::Image { encoded, name }, target) => {
+            (
+                Outcome::Image {
+                    encoded,
+                    name,
+                    extra,
+                },
+                target,
+            ) => {
                 let size = Some((encoded.width, encoded.height));
+                let with_extra = |mut e: Value| {
+                    for (k, v) in &extra {
+                        e[k.as_str()] = v.clone();
+                    }
+                    e
+                };
                 let path = match target {
                     Target::Stdout => {
                         output::write_stdout(&encoded.data)?;
-                        return Ok(Done::Wrote(vec![entry(
+                        return Ok(Done::Wrote(vec![with_extra(entry(
                             "-",
                             Some(encoded.format),
                             size,
                             encoded.data.len(),
-                        )]));
+                        ))]));
                     }
                     Target::File(p) => {
                         let ext = p.extension().map(|e| e.to_string_lossy().into_owned());
@@ -182,11 +322,32 @@ impl Plan {
                     }
                 };
                 output::write_atomic(&path, &encoded.data)?;
-                Ok(Done::Wrote(vec![entry(
+                Ok(Done::Wrote(vec![with_extra(entry(
                     &path.display().to_string(),
                     Some(encoded.format),
                     size,
                     encoded.data.len(),
+                ))]))
+            }
+            (Outcome::Bytes(file), target) => {
+                let fmt = ImageFormat::sniff(&file.data, Some(&file.name));
+                let path = match target {
+                    Target::Stdout => {
+                        output::write_stdout(&file.data)?;
+                        return Ok(Done::Wrote(vec![entry("-", fmt, None, file.data.len())]));
+                    }
+                    Target::File(p) => p.clone(),
+                    Target::Dir(d) => in_dir(d, &file.name),
+                    Target::Print => {
+                        return Err(WriteError("this tool writes a file: give -o".into()));
+                    }
+                };
+                output::write_atomic(&path, &file.data)?;
+                Ok(Done::Wrote(vec![entry(
+                    &path.display().to_string(),
+                    fmt,
+                    None,
+                    file.data.len(),
                 )]))
             }
             (Outcome::Files(files), Target::Stdout) => {
@@ -210,6 +371,7 @@ impl Plan {
             (Outcome::Files(_), Target::Print) => {
                 Err(WriteError("this tool writes files: give -o DIR".into()))
             }
+            (Outcome::FileSet(_), _) => Err(WriteError("file sets are delivered as files".into())),
             (Outcome::Json(v), Target::Print | Target::Stdout) => Ok(Done::Report(v)),
             (Outcome::Json(v), Target::File(p)) => {
                 let text = pretty(&v);
@@ -223,6 +385,7 @@ impl Plan {
             }
             (Outcome::Json(v), Target::Dir(d)) => {
                 let stem = job
+                    .positional
                     .first()
                     .and_then(Item::file_name)
                     .map(|n| naming::stem(&n).to_owned())
@@ -240,21 +403,27 @@ impl Plan {
         }
     }
 
-    fn run_one(&self, job: &[Item], claims: &Claims) -> Done {
-        let mut files = Vec::with_capacity(job.len());
-        for item in job {
-            match item.read() {
-                Ok(data) => files.push(InputFile::new(data, item.file_name())),
-                Err(e) => {
-                    return Done::Failed {
-                        code: "read_failed".into(),
-                        message: format!("cannot read {}: {e}", item.label()),
-                    };
-                }
-            }
-        }
+    fn run_one(&self, job: &Job, claims: &Claims) -> Done {
+        let read = |item: &Item| {
+            item.read()
+                .map(|data| InputFile::new(data, item.file_name()))
+                .map_err(|e| Done::Failed {
+                    code: "read_failed".into(),
+                    message: format!("cannot read {}: {e}", item.label()),
+                })
+        };
+        let positional: Result<Vec<InputFile>, Done> = job.positional.iter().map(read).collect();
+        let named: Result<Vec<(String, InputFile)>, Done> = job
+            .named
+            .iter()
+            .map(|(n, i)| read(i).map(|f| (n.clone(), f)))
+            .collect();
+        let (positional, named) = match (positional, named) {
+            (Ok(p), Ok(n)) => (p, n),
+            (Err(e), _) | (_, Err(e)) => return e,
+        };
         let ctx = Context::default();
-        match self.work.run(files, &ctx) {
+        match self.work.run(positional, named, &ctx) {
             Ok(outcome) => match self.deliver(job, outcome, claims) {
                 Ok(done) => done,
                 Err(WriteError(message)) => Done::Failed {
