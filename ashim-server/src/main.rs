@@ -16,6 +16,7 @@ mod state;
 mod teams;
 mod tools;
 mod util;
+mod web;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -306,10 +307,6 @@ async fn docs_page() -> Response {
         .into_response()
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("Not found")
-}
-
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         405,
@@ -492,7 +489,7 @@ fn router(state: Shared) -> Router {
         .route("/api/docs/", get(docs_page))
         .route("/llms.txt", get(llms))
         .route("/llms-full.txt", get(llms_full))
-        .fallback(not_found)
+        .fallback(web::serve)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
