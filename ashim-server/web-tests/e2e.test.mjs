@@ -323,7 +323,7 @@ test("accessibility: every control has an accessible name and Tab reaches Run", 
 test("the library: upload, thumbnail as a blob URL, versions", async () => {
   await page.goto(`${BASE}/library`);
   await page.getByLabel("Files to upload").setInputFiles(fixture("test-200x150.png"));
-  await page.getByRole("button", { name: "Upload" }).click();
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
   const card = page.locator('.file-card[data-file="test-200x150.png"]').first();
   await card.waitFor();
   await page.waitForFunction(() => {
@@ -357,8 +357,20 @@ test("instance settings: appName and disabledTools are honoured", async () => {
   await page.locator('a.tool-card[data-tool="resize"]').waitFor();
   assert.equal(await page.locator("#app-name").innerText(), "Pixel Forge");
   assert.equal(await page.locator('a.tool-card[data-tool="split"]').count(), 0);
+  // defaultTheme applies when the user has not picked a theme in this browser.
+  await page.goto(`${BASE}/admin/settings`);
+  await page.getByLabel("Default theme").selectOption("dark");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByText("Settings saved").waitFor();
+  await page.evaluate(() => localStorage.removeItem("ashim-theme"));
+  await page.goto(`${BASE}/tools/resize`);
+  await page.locator("#run").waitFor();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+  assert.equal(await page.locator("#theme").inputValue(), "dark");
+  await shot("dark-theme");
   await page.goto(`${BASE}/admin/settings`);
   await page.getByLabel("App name").fill("");
+  await page.getByLabel("Default theme").selectOption("light");
   await page.getByLabel("Split", { exact: true }).uncheck();
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.getByText("Settings saved").waitFor();

@@ -47,6 +47,7 @@ export function normalise(t) {
     availability: t.availability || { state: "ready" },
     schema: t.settingsSchema || t.settings_schema || { type: "object", properties: {} },
     reportSchema: t.reportSchema || null,
+    formFields: t.formFields || t.form_fields || [],
   };
 }
 

@@ -34,7 +34,7 @@ export async function pipelinesPage(main, ctx) {
   const saved = h("div.saved");
 
   function addStep(tool, settings) {
-    const form = schemaForm(tool.schema, { initial: settings, idPrefix: `step-${steps.length}-${tool.id}` });
+    const form = schemaForm(tool.schema, { initial: settings, idPrefix: `step-${steps.length}-${tool.id}`, order: tool.formFields });
     const step = { tool, form };
     const title = h("h3");
     const up = h("button.icon", { type: "button", "aria-label": "Move step up", on: { click: () => move(step, -1) } }, "↑");

@@ -48,7 +48,7 @@ function scalar(v, key) {
     sw.style.background = v;
     return h("span.colour", sw, h("code", v));
   }
-  if (typeof v === "number" && key && SIZE_KEY.test(key)) return `${bytes(v)} (${v.toLocaleString()} B)`;
+  if (typeof v === "number" && key && SIZE_KEY.test(key)) return v < 1024 ? bytes(v) : `${bytes(v)} (${v.toLocaleString()} B)`;
   if (isDownload(v)) return downloadButton(v, `Download ${fileNameOf(v)}`);
   if (typeof v === "string" && v.startsWith("data:image/")) return h("img.thumb", { src: v, alt: key || "image" });
   if (typeof v === "string" && (v.includes("\n") || v.length > 120)) return h("pre.text", v);

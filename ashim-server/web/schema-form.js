@@ -64,11 +64,16 @@ function numberType(s) {
   return s.type === "integer" || s.type === "number";
 }
 
+/** Text with `code` spans as <code> elements. */
+function richText(text) {
+  return String(text).split("`").map((part, i) => (i % 2 ? h("code", part) : part));
+}
+
 /**
  * Build the form. Returns {el, collect(), showErrors(details) -> unmatched, clearErrors()}.
  * `prefix` namespaces ids; `initial` pre-fills values (saved pipelines).
  */
-export function schemaForm(schema, { initial = {}, idPrefix = "s" } = {}) {
+export function schemaForm(schema, { initial = {}, idPrefix = "s", order = [] } = {}) {
   const root = schema || {};
   const fields = new Map(); // path -> {wrap, errEl, controls, get}
   const el = h("div.schema-form");
@@ -79,7 +84,16 @@ export function schemaForm(schema, { initial = {}, idPrefix = "s" } = {}) {
   function build(container, objSchema, prefix, init) {
     const props = objSchema.properties || {};
     const required = new Set(objSchema.required || []);
-    for (const [key, raw] of Object.entries(props)) {
+    // The tool's preferred order (catalogue `formFields`) first, then required fields,
+    // then the rest in the schema's order.
+    const rank = (k) => {
+      const i = (prefix ? [] : order || []).indexOf(k);
+      if (i >= 0) return i;
+      return required.has(k) ? 1e6 : 2e6;
+    };
+    const keys = Object.keys(props).sort((a, b) => rank(a) - rank(b));
+    for (const key of keys) {
+      const raw = props[key];
       const path = prefix ? `${prefix}.${key}` : key;
       const [s, nullable] = unwrapNullable(root, raw);
       const value = init && key in init ? init[key] : undefined;
@@ -94,7 +108,7 @@ export function schemaForm(schema, { initial = {}, idPrefix = "s" } = {}) {
     const def = "default" in raw ? raw.default : s.default;
     const initial = value !== undefined ? value : def;
     const errEl = h("p.field-error", { id: `${id}-err`, hidden: true });
-    const helpEl = help ? h("p.help", { id: `${id}-help` }, help) : null;
+    const helpEl = help ? h("p.help", { id: `${id}-help` }, richText(help)) : null;
     const describedBy = [helpEl && `${id}-help`, `${id}-err`].filter(Boolean).join(" ");
     const wrap = h("div.field", { "data-path": path });
     let get;
@@ -142,8 +156,10 @@ export function schemaForm(schema, { initial = {}, idPrefix = "s" } = {}) {
           "aria-label": `${label} slider`, tabindex: "-1",
         });
         range.value = num.value === "" ? (def ?? min) : num.value;
-        range.addEventListener("input", () => (num.value = range.value));
-        num.addEventListener("input", () => { if (num.value !== "") range.value = num.value; });
+        const mark = () => range.classList.toggle("unset", num.value === "");
+        range.addEventListener("input", () => { num.value = range.value; mark(); });
+        num.addEventListener("input", () => { if (num.value !== "") range.value = num.value; mark(); });
+        mark();
         row.append(range);
         controls.push(range);
       }

@@ -88,7 +88,7 @@ export async function toolPage(main, ctx, id, query) {
   const positional = tool.slots.filter((s) => !s.named);
   const canBatch = tool.caps.batch && positional.length === 1 && positional[0].max === 1;
   const zones = tool.slots.map((s, i) => dropZone(s, { batch: canBatch && i === tool.slots.indexOf(positional[0]) }));
-  const form = schemaForm(tool.schema, { idPrefix: `set-${tool.id}` });
+  const form = schemaForm(tool.schema, { idPrefix: `set-${tool.id}`, order: tool.formFields });
   const general = h("div.form-errors", { "aria-live": "assertive" });
   const progress = progressBar();
   const runBtn = h("button.primary#run", { type: "submit" }, "Run");
