@@ -333,6 +333,18 @@ test("the library: upload, thumbnail as a blob URL, versions", async () => {
   await card.getByRole("button", { name: /^Versions of/ }).click();
   await page.getByRole("heading", { name: /Versions of test-200x150.png/ }).waitFor();
   await shot("library");
+  // Open it in a tool: the result is stored as version 2 of the same chain.
+  await card.getByLabel(/^Tool to open/).selectOption("rotate");
+  await card.getByRole("button", { name: "Open" }).click();
+  await page.getByRole("heading", { name: "Rotate" }).waitFor();
+  await page.locator(".drop .file-list li", { hasText: "test-200x150.png" }).waitFor();
+  await field("angle").locator('input[type="number"]').fill("90");
+  await page.locator("#run").click();
+  await page.getByText("Saved as a new version in the library.").waitFor();
+  await page.goto(`${BASE}/library`);
+  const latest = page.locator(".file-card").first();
+  await latest.waitFor();
+  assert.match(await latest.innerText(), /v2 · .* · 150 × 200/);
 });
 
 test("API keys are shown once", async () => {

@@ -7,6 +7,12 @@ import { bytes, errorBox, h, mount, nextId, toast } from "/dom.js";
 import { showResult } from "/result.js";
 import { schemaForm } from "/schema-form.js";
 
+function countHint(slot) {
+  const min = slot.min ?? 1;
+  if (slot.max === null || slot.max === undefined) return min <= 1 ? "one or more files" : `at least ${min} files`;
+  return min === slot.max ? `exactly ${min} files` : `${min} to ${slot.max} files`;
+}
+
 /** A drop zone for one slot; returns {el, files(), set(files), error(msg)}. */
 export function dropZone(slot, { batch = false, label } = {}) {
   const id = nextId("slot");
@@ -19,7 +25,7 @@ export function dropZone(slot, { batch = false, label } = {}) {
   const hint = [
     slot.description,
     slot.named ? `sent as the “${slot.name}” part` : null,
-    multiple && !batch ? `at least ${slot.min || 1}${slot.max ? `, at most ${slot.max}` : ""}` : null,
+    multiple && !batch ? countHint(slot) : null,
     batch ? "one file, or several to run them as a batch (one ZIP)" : null,
   ].filter(Boolean).join("; ");
   const zone = h("div.drop", { "data-slot": slot.name },
