@@ -256,6 +256,21 @@ test("every catalogue tool gets a generated form with a Run button", async () =>
   }
 });
 
+test("a tool producing files gives a ZIP with its tiles shown", async () => {
+  await page.goto(`${BASE}/tools/split`);
+  await page.locator('.drop input[type="file"]').setInputFiles(fixture("test-200x150.png"));
+  await field("columns").locator('input[type="number"]').fill("2");
+  await field("rows").locator('input[type="number"]').fill("2");
+  await page.locator("#run").click();
+  await page.locator(".zip-gallery li img").nth(3).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll(".zip-gallery img")].every((i) => i.naturalWidth === 100));
+  await shot("split-gallery");
+  const file = await download(page.locator(".result .actions button.primary"));
+  const entries = unzip(file.data);
+  assert.equal(entries.length, 4);
+  for (const e of entries) assert.deepEqual(dims(e.data), [100, 75], e.name);
+});
+
 test("a JSON report is rendered readably", async () => {
   await page.goto(`${BASE}/tools/info`);
   await page.locator('.drop input[type="file"]').setInputFiles(fixture("test-200x150.png"));

@@ -152,7 +152,13 @@ const SECTIONS = {
       h("button.danger", { type: "button", on: { click: async () => { await api("/api/v1/settings/logo", { method: "DELETE" }); SECTIONS.branding(el); } } }, "Remove logo"));
   },
   async features(el) {
-    const r = await api("/api/v1/features");
+    let r;
+    try {
+      r = await api("/api/v1/features");
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      return mount(el, h("h2", "Feature bundles"), h("p.muted", "This server has no installable feature bundles."));
+    }
     mount(el, h("h2", "Feature bundles"), table(["name", "description", "status", "estimatedSize", "enablesTools"], r.bundles, (b) =>
       b.status === "installed" ? [] : [h("button", { type: "button", "aria-label": `Install ${b.name}`, on: { click: async (e) => {
         e.target.disabled = true;

@@ -81,6 +81,56 @@ export function renderValue(v, key, depth = 0) {
   return h("dl.report", entries.flatMap(([k, x]) => [h("dt", humanize(k)), h("dd", renderValue(x, k, depth + 1))]));
 }
 
+/** Entries of a ZIP blob [{name, blob}] (stored or deflated), read in the browser. */
+async function unzip(blob) {
+  const buf = new Uint8Array(await blob.arrayBuffer());
+  const dv = new DataView(buf.buffer);
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && dv.getUint32(eocd, true) !== 0x06054b50) eocd -= 1;
+  if (eocd < 0) return [];
+  const count = dv.getUint16(eocd + 10, true);
+  let p = dv.getUint32(eocd + 16, true);
+  const out = [];
+  for (let i = 0; i < count && p + 46 <= buf.length; i += 1) {
+    if (dv.getUint32(p, true) !== 0x02014b50) break;
+    const method = dv.getUint16(p + 10, true);
+    const csize = dv.getUint32(p + 20, true);
+    const nlen = dv.getUint16(p + 28, true);
+    const skip = nlen + dv.getUint16(p + 30, true) + dv.getUint16(p + 32, true);
+    const local = dv.getUint32(p + 42, true);
+    const name = new TextDecoder().decode(buf.subarray(p + 46, p + 46 + nlen));
+    const start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
+    const raw = new Blob([buf.subarray(start, start + csize)]);
+    const data = method === 8 ? await new Response(raw.stream().pipeThrough(new DecompressionStream("deflate-raw"))).blob() : raw;
+    out.push({ name, blob: data });
+    p += 46 + skip;
+  }
+  return out;
+}
+
+const IMAGE_EXT = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", gif: "image/gif", avif: "image/avif", bmp: "image/bmp", svg: "image/svg+xml", ico: "image/x-icon" };
+
+/** Thumbnails of the images inside a ZIP (tiles, pages, frames), at most 60. */
+async function zipGallery(blob) {
+  let entries;
+  try {
+    entries = await unzip(blob);
+  } catch {
+    return null;
+  }
+  if (!entries.length) return null;
+  const list = h("ul.zip-gallery", { "aria-label": "Files in the ZIP" });
+  for (const e of entries.slice(0, 60)) {
+    const type = IMAGE_EXT[(e.name.split(".").pop() || "").toLowerCase()];
+    const url = URL.createObjectURL(type ? new Blob([e.blob], { type }) : e.blob);
+    const link = h("a", { href: url, download: e.name.split("/").pop(), "aria-label": `Download ${e.name}` },
+      type ? h("img", { src: url, alt: "" }) : h("span.no-thumb", "file"));
+    list.append(h("li", link, h("span.muted", `${e.name} · ${bytes(e.blob.size)}`)));
+  }
+  if (entries.length > 60) list.append(h("li.muted", `and ${entries.length - 60} more`));
+  return list;
+}
+
 /**
  * Show a result in `box`. `res` is {json} or {blob, name, type}; `inputs` the uploaded Files.
  * Returns the primary output as {url, name, blob} when there is one (for saving).
@@ -96,6 +146,10 @@ export async function showResult(box, res, inputs = []) {
       box.append(h("div.compare", figure("After", img, cap)));
     }
     box.append(h("dl.report", h("dt", "File"), h("dd", res.name), h("dt", "Size"), h("dd", bytes(res.blob.size))));
+    if (/zip/.test(res.type || "") || /\.zip$/i.test(res.name)) {
+      const gallery = await zipGallery(res.blob);
+      if (gallery) box.append(gallery);
+    }
     const btn = h("button.primary", { type: "button", "data-download": res.name }, `Download ${res.name}`);
     btn.addEventListener("click", () => saveAs(url, res.name));
     box.append(h("div.actions", btn));
