@@ -155,7 +155,7 @@ export async function toolPage(main, ctx, id, query) {
       const out = await showResult(resultBox, reply, inputs);
       progress.done("Done");
       if (reply.json && reply.json.savedFileId) resultBox.append(h("p.ok", "Saved as a new version in the library."));
-      else if (out && out.blob && !batch) resultBox.querySelector(".actions").append(saveButton(out));
+      else if (out && out.blob && /^image\//.test(out.blob.type) && !batch) resultBox.querySelector(".actions").append(saveButton(out));
       resultBox.querySelector("h2").focus();
     } catch (e) {
       progress.stop();
