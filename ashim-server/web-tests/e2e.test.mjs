@@ -161,6 +161,13 @@ test("resize a fixture and download it", async () => {
   const file = await download(dl);
   assert.equal(file.name, "test-200x150_resize.png");
   assert.deepEqual(dims(file.data), [50, 38]);
+  await page.getByRole("button", { name: "Save to library" }).click();
+  await page.getByRole("button", { name: "Saved to library" }).waitFor();
+  const listed = await page.evaluate(async () => {
+    const r = await fetch("/api/v1/files?search=_resize", { headers: { Authorization: `Bearer ${localStorage.getItem("ashim-token")}` } });
+    return (await r.json()).files.map((f) => [f.originalName, f.width, f.height]);
+  });
+  assert.deepEqual(listed, [["test-200x150_resize.png", 50, 38]]);
 });
 
 test("a validation error is shown at its field", async () => {
