@@ -410,6 +410,22 @@ test("instance settings: appName and disabledTools are honoured", async () => {
   await page.getByText("Settings saved").waitFor();
 });
 
+test("branding: an uploaded logo is shown in the header (fetched as a blob)", async () => {
+  await page.goto(`${BASE}/admin/branding`);
+  await page.getByLabel("Logo image").setInputFiles(fixture("test-100x100.jpg"));
+  await page.getByRole("button", { name: "Upload logo" }).click();
+  await page.locator("img.logo-preview:not([hidden])").waitFor();
+  await page.goto(BASE);
+  await page.waitForFunction(() => {
+    const img = document.getElementById("logo");
+    return !img.hidden && img.src.startsWith("blob:") && img.naturalWidth > 0;
+  });
+  assert.match(await page.locator("#logo").getAttribute("alt"), /logo/);
+  await page.goto(`${BASE}/admin/branding`);
+  await page.getByRole("button", { name: "Remove logo" }).click();
+  await page.locator("img.logo-preview").waitFor({ state: "hidden" });
+});
+
 test("served files: content types, CSP, fallback to index.html, JSON 404 under /api/", async () => {
   const r = await page.request.get(`${BASE}/app.js`);
   assert.match(r.headers()["content-type"], /^text\/javascript/);
