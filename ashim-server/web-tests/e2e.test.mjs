@@ -278,6 +278,15 @@ test("a tool producing files gives a ZIP with its tiles shown", async () => {
   for (const e of entries) assert.deepEqual(dims(e.data), [100, 75], e.name);
 });
 
+test("a tool taking several images sends them all (stitch)", async () => {
+  await page.goto(`${BASE}/tools/stitch`);
+  await page.locator('.drop input[type="file"]').setInputFiles([fixture("test-100x100.jpg"), fixture("test-50x50.webp")]);
+  await page.locator("#run").click();
+  const file = await download(page.locator(".result .actions button.primary"));
+  // Side by side, both scaled to the smaller height (resizeMode fit): 50 + 50 wide, 50 high.
+  assert.deepEqual(dims(file.data), [100, 50]);
+});
+
 test("a JSON report is rendered readably", async () => {
   await page.goto(`${BASE}/tools/info`);
   await page.locator('.drop input[type="file"]').setInputFiles(fixture("test-200x150.png"));

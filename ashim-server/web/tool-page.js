@@ -3,7 +3,7 @@
 
 import { ApiError, api, dispositionName, fetchBlob, followJob, newJobId, request } from "/api.js";
 import { acceptAttr, tools } from "/catalogue.js";
-import { bytes, errorBox, h, mount, nextId, toast } from "/dom.js";
+import { bytes, errorBox, h, humanize, mount, nextId, toast } from "/dom.js";
 import { showResult } from "/result.js";
 import { schemaForm } from "/schema-form.js";
 
@@ -21,7 +21,7 @@ export function dropZone(slot, { batch = false, label } = {}) {
   let files = [];
   const list = h("ul.file-list", { "aria-live": "polite" });
   const err = h("p.field-error", { id: `${id}-err`, hidden: true });
-  const title = label || (slot.named ? `${slot.name} image` : multiple ? "Images" : "Image");
+  const title = label || (slot.named ? humanize(slot.name) : multiple ? "Images" : "Image");
   const hint = [
     slot.description,
     slot.named ? `sent as the “${slot.name}” part` : null,
@@ -93,7 +93,11 @@ export async function toolPage(main, ctx, id, query) {
   document.title = `${tool.name} · ${ctx.appName}`;
   const positional = tool.slots.filter((s) => !s.named);
   const canBatch = tool.caps.batch && positional.length === 1 && positional[0].max === 1;
-  const zones = tool.slots.map((s, i) => dropZone(s, { batch: canBatch && i === tool.slots.indexOf(positional[0]) }));
+  const zones = tool.slots.map((s, i) => dropZone(s, {
+    batch: canBatch && i === tool.slots.indexOf(positional[0]),
+    // Several slots: tell them apart by name ("Base", "Watermark").
+    label: tool.slots.length > 1 ? humanize(s.name) : undefined,
+  }));
   const form = schemaForm(tool.schema, { idPrefix: `set-${tool.id}`, order: tool.formFields });
   const general = h("div.form-errors", { "aria-live": "assertive" });
   const progress = progressBar();
