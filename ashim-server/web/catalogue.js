@@ -69,7 +69,14 @@ function accepts(slot) {
   if (!a || a === "image" || (a && a.kind === "image")) return "image/*,.heic,.heif,.jxl,.psd,.tga,.exr,.hdr,.dng,.cr2,.nef,.arw,.orf,.rw2,.svg,.ico";
   if (a === "anyFile" || (a && a.kind === "anyFile")) return "";
   const list = Array.isArray(a) ? a : a.formats || a.Formats;
-  return Array.isArray(list) ? list.map((f) => `.${String(f).toLowerCase()}`).join(",") : "";
+  if (!Array.isArray(list)) return "";
+  const alias = { jpeg: [".jpg", ".jpeg"], tiff: [".tif", ".tiff"], heif: [".heif", ".heic"], svg: [".svg"], pdf: [".pdf"] };
+  return list
+    .flatMap((f) => {
+      const k = String(f).toLowerCase();
+      return [...(alias[k] || [`.${k}`]), k === "pdf" ? "application/pdf" : `image/${k === "svg" ? "svg+xml" : k}`];
+    })
+    .join(",");
 }
 export { accepts as acceptAttr };
 
