@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|n| n.to_string_lossy().into_owned());
     let ctx = Context::default().on_progress(|f, stage| eprintln!("{:>3.0}% {stage}", f * 100.0));
     match pipeline.run(InputFile::new(std::fs::read(&path)?, name), &ctx)? {
-        Outcome::Image { encoded, name } => {
+        Outcome::Image { encoded, name, .. } => {
             let out = Path::new(&out_dir).join(&name);
             std::fs::write(&out, &encoded.data)?;
             println!(

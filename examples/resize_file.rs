@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let input = InputFile::new(std::fs::read(&path)?, name);
     let settings = serde_json::json!({ "width": width.parse::<u32>()? });
     match ashim_core::run("resize", vec![input], &settings, &Context::default())? {
-        Outcome::Image { encoded, name } => {
+        Outcome::Image { encoded, name, .. } => {
             let out = Path::new(&out_dir).join(format!("resized-{name}"));
             std::fs::write(&out, &encoded.data)?;
             println!(

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     ModelNotInstalled,
     /// Encoding the result failed.
     EncodeFailed,
+    /// The run was cancelled (its client went away, or it ran past its time limit).
+    Cancelled,
     /// A bug: an invariant was broken. Never caused by user input.
     Internal,
 }
@@ -47,6 +49,7 @@ impl ErrorKind {
             Self::UnknownTool => "unknown_tool",
             Self::ModelNotInstalled => "model_not_installed",
             Self::EncodeFailed => "encode_failed",
+            Self::Cancelled => "cancelled",
             Self::Internal => "internal",
         }
     }
@@ -57,7 +60,7 @@ impl ErrorKind {
             Self::InvalidSettings | Self::InvalidInput | Self::DecodeFailed => 400,
             Self::UnknownFormat | Self::UnsupportedFormat => 415,
             Self::LimitExceeded => 413,
-            Self::Unprocessable => 422,
+            Self::Unprocessable | Self::Cancelled => 422,
             Self::UnknownTool => 404,
             Self::ModelNotInstalled => 501,
             Self::EncodeFailed | Self::Internal => 500,
@@ -65,7 +68,7 @@ impl ErrorKind {
     }
 
     /// Every kind, for front ends that build one exception class per kind.
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 12] = [
         Self::InvalidSettings,
         Self::InvalidInput,
         Self::UnknownFormat,
@@ -76,6 +79,7 @@ impl ErrorKind {
         Self::UnknownTool,
         Self::ModelNotInstalled,
         Self::EncodeFailed,
+        Self::Cancelled,
         Self::Internal,
     ];
 }

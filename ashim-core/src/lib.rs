@@ -38,7 +38,7 @@ pub use error::{Error, ErrorKind, FieldError, Result};
 pub use format::ImageFormat;
 pub use io::{Encoded, Limits};
 pub use pipeline::{Pipeline, PipelineDef, Step};
-pub use run::{Outcome, run, run_inputs};
+pub use run::{Outcome, run, run_inputs, run_slots};
 pub use tool::{Context, Input, InputFile, Output, OutputFile, Tool};
 
 /// The README's Rust examples, compiled and run as doctests.

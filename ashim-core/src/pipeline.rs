@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::registry;
 use crate::run::Outcome;
 use crate::tool::{
-    Arity, Context, DynTool, Input, InputFile, Inputs, Output, OutputKind, PreparedSettings,
+    Context, DynTool, Input, InputFile, Inputs, Output, OutputKind, PreparedSettings,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,7 @@ impl std::fmt::Debug for Pipeline {
 }
 
 impl Pipeline {
-    /// Validate every step: the tool exists, takes one image, only the last step returns
+    /// Validate every step: the tool exists, is a pipeline step, only the last step returns
     /// files or JSON, and the settings parse. `max_steps` 0 means unlimited.
     /// Errors read `Step <n> (<toolId>): <problem>`.
     pub fn new(def: &PipelineDef, max_steps: usize) -> Result<Self> {
@@ -75,7 +75,7 @@ impl Pipeline {
                 Error::invalid_input(format!("{label}: Tool not found or not available"))
             })?;
             let meta = tool.meta();
-            if meta.inputs != Arity::One {
+            if !meta.caps.pipeline {
                 return Err(Error::invalid_input(format!(
                     "{label}: this tool cannot be a pipeline step"
                 )));
@@ -131,11 +131,12 @@ impl Pipeline {
         for (i, (tool, settings)) in self.steps.iter().enumerate() {
             let label = format!("Step {} ({})", i + 1, tool.meta().id);
             ctx.progress(i as f32 / total as f32, &label);
+            ctx.checkpoint()?;
             let output = tool
                 .run_prepared(settings, &mut inputs)
                 .map_err(|e| e.context(&label))?;
             match output {
-                Output::Image(img) if i + 1 < total => {
+                Output::Image(img) | Output::ImageWith(img, _) if i + 1 < total => {
                     inputs = Inputs::new(ctx, [Input::Image(img)])
                 }
                 other => {

@@ -1,32 +1,19 @@
-//! THE list of tools. Adding a tool is one file in `tools/` and one line here; the pipeline,
-//! server routes, OpenAPI document and the Python and Node bindings all read this list.
+//! THE list of tools, built from the `tools!` declaration in [`crate::tools`]. The pipeline,
+//! server routes, OpenAPI document, CLI and the Python and Node bindings all read it.
 
 use crate::tool::DynTool;
-use crate::tools;
 use std::sync::LazyLock;
 
-static TOOLS: LazyLock<Vec<Box<dyn DynTool>>> = LazyLock::new(|| {
-    vec![
-        Box::new(tools::resize::Resize),
-        Box::new(tools::crop::Crop),
-        Box::new(tools::rotate::Rotate),
-        Box::new(tools::convert::Convert),
-        Box::new(tools::compress::Compress),
-        Box::new(tools::info::Info),
-        Box::new(tools::split::Split),
-        Box::new(tools::stitch::Stitch),
-        Box::new(tools::qr_generate::QrGenerate),
-    ]
-});
+static TOOLS: LazyLock<Vec<Box<dyn DynTool>>> = LazyLock::new(crate::tools::all);
 
-/// Every registered tool, in catalogue order.
+/// Every registered tool (sub-routes included), in catalogue order.
 pub fn tools() -> impl Iterator<Item = &'static dyn DynTool> {
     TOOLS.iter().map(|t| t.as_ref())
 }
 
-/// The tool with this id.
+/// The tool with this id or alias (`strip-metadata/inspect` for a sub-route).
 pub fn get(id: &str) -> Option<&'static dyn DynTool> {
-    tools().find(|t| t.meta().id == id)
+    tools().find(|t| t.meta().answers_to(id))
 }
 
 /// The tool with this id, or an `unknown_tool` error.
@@ -37,4 +24,9 @@ pub fn require(id: &str) -> crate::Result<&'static dyn DynTool> {
             format!("Tool \"{id}\" not found"),
         )
     })
+}
+
+/// The sub-routes of tool `parent`.
+pub fn sub_routes(parent: &str) -> impl Iterator<Item = &'static dyn DynTool> {
+    tools().filter(move |t| t.meta().route.is_some_and(|r| r.parent == parent))
 }

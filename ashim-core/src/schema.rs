@@ -14,6 +14,9 @@ pub struct ToolInfo {
     pub meta: ToolMeta,
     /// JSON Schema of the settings.
     pub settings_schema: Value,
+    /// JSON Schema of the report (JSON tools) or of the extra envelope fields, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_schema: Option<Value>,
     /// Whether it can run now.
     pub availability: Availability,
 }
@@ -24,6 +27,7 @@ pub fn catalogue() -> Vec<ToolInfo> {
         .map(|t| ToolInfo {
             meta: *t.meta(),
             settings_schema: t.settings_schema(),
+            report_schema: t.report_schema(),
             availability: t.availability(),
         })
         .collect()

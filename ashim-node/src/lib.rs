@@ -100,7 +100,7 @@ impl NativeOutput {
 
     fn from_result(result: Result<Outcome>) -> Self {
         match result {
-            Ok(Outcome::Image { encoded, name }) => Self {
+            Ok(Outcome::Image { encoded, name, .. }) => Self {
                 format: Some(encoded.format.name().into()),
                 mime_type: Some(encoded.format.mime_type().into()),
                 width: Some(encoded.width),
@@ -109,7 +109,8 @@ impl NativeOutput {
                 data: Some(encoded.data.into()),
                 ..Self::empty("image")
             },
-            Ok(Outcome::Files(files)) => Self {
+            Ok(Outcome::Bytes(file)) => Self::from_result(Ok(Outcome::Files(vec![file]))),
+            Ok(Outcome::Files(files) | Outcome::FileSet(files)) => Self {
                 files: Some(
                     files
                         .into_iter()

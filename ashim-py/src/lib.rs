@@ -124,7 +124,7 @@ fn source(item: &Bound<'_, PyAny>) -> PyResult<Source> {
 /// `("files", [(name, data, mime_type), ...])` or `("json", text)`.
 fn outcome_to_py(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
     Ok(match outcome {
-        Outcome::Image { encoded, name } => (
+        Outcome::Image { encoded, name, .. } => (
             "image",
             PyBytes::new(py, &encoded.data),
             encoded.format.name(),
@@ -136,7 +136,12 @@ fn outcome_to_py(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
             .into_pyobject(py)?
             .into_any()
             .unbind(),
-        Outcome::Files(files) => {
+        Outcome::Bytes(file) => {
+            let list = PyList::empty(py);
+            list.append((file.name, PyBytes::new(py, &file.data), file.mime_type))?;
+            ("files", list).into_pyobject(py)?.into_any().unbind()
+        }
+        Outcome::Files(files) | Outcome::FileSet(files) => {
             let list = PyList::empty(py);
             for f in files {
                 list.append((f.name, PyBytes::new(py, &f.data), f.mime_type))?;

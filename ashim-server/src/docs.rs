@@ -2,7 +2,7 @@
 //! `/llms.txt`, `/llms-full.txt` and the self-contained reference page at `/api/docs`.
 
 use ashim_core::schema::catalogue;
-use ashim_core::tool::{Arity, OutputKind};
+use ashim_core::tool::{OutputKind, ToolMeta};
 use serde_json::{Map, Value, json};
 use std::collections::HashSet;
 
@@ -536,7 +536,7 @@ const TAGS: &[(&str, &str)] = &[
 ];
 
 fn pascal(id: &str) -> String {
-    id.split(['-', '_'])
+    id.split(['-', '_', '/'])
         .map(|w| {
             let mut c = w.chars();
             c.next()
@@ -676,9 +676,63 @@ fn multipart_body(settings_ref: Option<&str>, files: &str, extra: &[(&str, Value
         json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "Names the progress stream"}),
     );
     for (k, v) in extra {
-        props.insert((*k).into(), v.clone());
+        props.insert((*k).to_string(), v.clone());
     }
     json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": props, "required": ["file"]}}}})
+}
+
+/// One sentence on a tool's inputs, from its slots.
+fn inputs_text(meta: &ToolMeta) -> String {
+    if meta.takes_no_files() {
+        return "No input file; the settings are the JSON body.".into();
+    }
+    meta.slots
+        .iter()
+        .map(|s| {
+            let count = match (s.min, s.max) {
+                (a, Some(b)) if a == b => format!("{a}"),
+                (a, Some(b)) => format!("{a} to {b}"),
+                (a, None) => format!("at least {a}"),
+            };
+            if s.named {
+                format!("Part `{}` ({count}): {}", s.name, s.description)
+            } else {
+                format!("File parts ({count}, any part name): {}", s.description)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The multipart body of a tool: its positional file part, one part per named slot, settings.
+fn slots_body(meta: &ToolMeta, schema_name: &str) -> Value {
+    let async_field = (
+        "async",
+        json!({"type": "string", "enum": ["true", "false"]}),
+    );
+    let mut extra = vec![async_field];
+    let mut required = Vec::new();
+    for s in meta.named_slots() {
+        extra.push((
+            s.name,
+            json!({"type": "string", "format": "binary", "description": s.description}),
+        ));
+        if s.min > 0 {
+            required.push(s.name);
+        }
+    }
+    let positional = meta
+        .positional()
+        .map_or("No positional file", |s| s.description);
+    let mut body = multipart_body(Some(schema_name), positional, &extra);
+    let schema = &mut body["content"]["multipart/form-data"]["schema"];
+    if meta.positional().is_none_or(|s| s.min == 0) {
+        schema["required"] = json!([]);
+    }
+    if let Some(r) = schema["required"].as_array_mut() {
+        r.extend(required.into_iter().map(|n| json!(n)));
+    }
+    body
 }
 
 /// Build the OpenAPI document from the registry (less `disabled` tools) and the route table.
@@ -768,21 +822,38 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
             o.insert("title".into(), json!(schema_name));
         }
         components.insert(schema_name.clone(), schema);
-        let ok = match meta.output {
+        let mut ok = match meta.output {
             OutputKind::Image => envelope_ok(),
             OutputKind::Files => {
                 json!({"description": "ZIP of the output files", "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}})
             }
             OutputKind::Json => json_ok("The report"),
+            OutputKind::Bytes => {
+                json!({"description": "The file itself", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
+            }
+            OutputKind::FileSet => {
+                json_ok("The stored files with their download URLs and a ZIP link")
+            }
         };
-        let input_text = match meta.inputs {
-            Arity::None => "No input image; the settings are the JSON body.".to_string(),
-            Arity::One => "One image file part.".to_string(),
-            Arity::Many { min } => format!("At least {min} image file parts."),
-        };
+        if let Some(report) = info.report_schema {
+            let name = format!("{}Report", pascal(meta.id));
+            let mut report = hoist(meta.id, report, &mut components);
+            if let Some(o) = report.as_object_mut() {
+                o.insert("title".into(), json!(name));
+            }
+            components.insert(name.clone(), report);
+            let reference = json!({"$ref": format!("#/components/schemas/{name}")});
+            if meta.output == OutputKind::Json {
+                ok["content"]["application/json"]["schema"] = reference;
+            } else if let Some(base) = ok["content"]["application/json"].get("schema").cloned() {
+                ok["content"]["application/json"]["schema"] = json!({"allOf": [base, reference]});
+            }
+        }
         let desc = format!(
-            "{} {input_text} Category: {:?}.",
-            meta.description, meta.category
+            "{} {} Category: {:?}.",
+            meta.description,
+            inputs_text(&meta),
+            meta.category
         );
         let mut op = operation(meta.name, &desc, "Tools", "tools:use", 200, ok);
         op["operationId"] = json!(format!("tool{}", pascal(meta.id)));
@@ -793,29 +864,18 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         op["responses"]["422"] = err_ref();
         op["parameters"] = json!([{"name": "Prefer", "in": "header", "required": false,
             "schema": {"type": "string"}, "description": "`respond-async` for a 202 and the result in the SSE stream"}]);
-        op["requestBody"] = match meta.inputs {
-            Arity::None => {
-                json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema_name}")}}}})
-            }
-            Arity::One => multipart_body(
-                Some(&schema_name),
-                "The image",
-                &[(
-                    "async",
-                    json!({"type": "string", "enum": ["true", "false"]}),
-                )],
-            ),
-            Arity::Many { .. } => multipart_body(
-                Some(&schema_name),
-                "The images, in order",
-                &[(
-                    "async",
-                    json!({"type": "string", "enum": ["true", "false"]}),
-                )],
-            ),
+        op["requestBody"] = if meta.takes_no_files() {
+            json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema_name}")}}}})
+        } else {
+            slots_body(&meta, &schema_name)
         };
+        for alias in meta.aliases {
+            let mut aop = op.clone();
+            aop["operationId"] = json!(format!("tool{}", pascal(alias)));
+            add(&format!("/api/v1/tools/{alias}"), "post", aop);
+        }
         add(&format!("/api/v1/tools/{}", meta.id), "post", op);
-        if meta.inputs == Arity::One {
+        if meta.caps.batch {
             let mut bop = operation(
                 &format!("{} (batch)", meta.name),
                 &format!(

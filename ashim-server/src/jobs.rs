@@ -2,8 +2,10 @@
 //! downloads and the progress stream (SSE).
 
 use crate::error::{ApiError, ApiResult};
+use crate::multipart::Upload;
 use crate::state::{Shared, is_terminal};
 use crate::util::{is_safe_segment, mime_from_name, percent_encode};
+use ashim_core::tool::CancelToken;
 use ashim_core::{Context, ImageFormat, Limits};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -22,6 +24,34 @@ where
     T: Send + 'static,
     F: FnOnce() -> ApiResult<T> + Send + 'static,
 {
+    run_cancellable(state, CancelToken::new(), false, f).await
+}
+
+/// Cancels its token when dropped, unless disarmed: a synchronous request whose client went
+/// away is dropped by hyper, and its work stops at the next checkpoint.
+struct CancelOnDrop(Option<CancelToken>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            t.cancel();
+        }
+    }
+}
+
+/// [`run_blocking`] with a cancellation token that the timeout cancels, and that dropping
+/// this future cancels too when `cancel_on_drop` (synchronous requests).
+pub async fn run_cancellable<T, F>(
+    state: &Shared,
+    token: CancelToken,
+    cancel_on_drop: bool,
+    f: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+{
+    let mut guard = CancelOnDrop(cancel_on_drop.then(|| token.clone()));
     let permit = state
         .jobs
         .clone()
@@ -32,17 +62,49 @@ where
         let _permit = permit;
         f()
     });
-    match tokio::time::timeout(state.cfg.job_timeout(), handle).await {
-        Err(_) => Err(ApiError::new(
-            422,
-            "processing_timeout",
-            format!(
-                "Processing took longer than {} s",
-                state.cfg.job_timeout().as_secs()
-            ),
-        )),
+    let out = match tokio::time::timeout(state.cfg.job_timeout(), handle).await {
+        Err(_) => {
+            token.cancel();
+            Err(ApiError::new(
+                422,
+                "processing_timeout",
+                format!(
+                    "Processing took longer than {} s",
+                    state.cfg.job_timeout().as_secs()
+                ),
+            ))
+        }
         Ok(Err(join)) => Err(ApiError::internal(format!("job panicked: {join}"))),
         Ok(Ok(r)) => r,
+    };
+    guard.0 = None;
+    out
+}
+
+/// The file of an earlier job's result named by the form fields `jobId` and `filename`
+/// (for tools that work on an earlier result), checked against the workspace.
+pub async fn earlier_result(
+    state: &Shared,
+    fields: &std::collections::HashMap<String, String>,
+) -> ApiResult<Option<Upload>> {
+    let (Some(job), Some(file)) = (fields.get("jobId"), fields.get("filename")) else {
+        return Ok(None);
+    };
+    if !is_safe_segment(job) || !is_safe_segment(file) {
+        return Err(ApiError::new(
+            400,
+            "invalid_path",
+            "Invalid jobId or filename",
+        ));
+    }
+    let path = job_dir(state, job).join("output").join(file);
+    match tokio::fs::read(&path).await {
+        Ok(data) => Ok(Some(Upload {
+            part: "file".into(),
+            name: file.clone(),
+            data,
+        })),
+        Err(_) => Err(ApiError::not_found("No such result of an earlier job")),
     }
 }
 

@@ -477,6 +477,7 @@ fn router(state: Shared) -> Router {
         .route("/api/v1/tools", get(catalogue))
         .route("/api/v1/tools/{tool}", post(tools::run_single))
         .route("/api/v1/tools/{tool}/batch", post(tools::run_tool_batch))
+        .route("/api/v1/tools/{tool}/{sub}", post(tools::run_sub_route))
         .route("/api/v1/pipeline/execute", post(pipelines::execute))
         .route("/api/v1/pipeline/batch", post(pipelines::batch))
         .route("/api/v1/pipeline/save", post(pipelines::save))

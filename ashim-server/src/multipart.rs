@@ -9,6 +9,8 @@ use std::collections::HashMap;
 /// One uploaded file.
 #[derive(Debug, Clone)]
 pub struct Upload {
+    /// Name of the form part (`file`, `watermark`, ...), which decides its slot.
+    pub part: String,
     /// Sanitised file name.
     pub name: String,
     /// Bytes as received.
@@ -92,6 +94,7 @@ pub async fn parse(req: Request, max_file: Option<u64>, max_files: usize) -> Api
                     continue;
                 }
                 form.files.push(Upload {
+                    part: field_name,
                     name: sanitize_filename(&fname),
                     data: data.to_vec(),
                 });

@@ -59,25 +59,27 @@ fn parse_pipeline_field(raw: Option<&String>) -> ApiResult<Value> {
 
 fn final_name(input: &str, outcome: &Outcome, last_tool: &str) -> String {
     match outcome {
-        Outcome::Image { encoded, name } => {
+        Outcome::Image { encoded, name, .. } => {
             if stem(name) == stem(input) {
                 fix_extension(input, encoded.format)
             } else {
                 name.clone()
             }
         }
-        Outcome::Files(_) => format!("{}_{last_tool}.zip", stem(input)),
+        Outcome::Files(_) | Outcome::FileSet(_) => format!("{}_{last_tool}.zip", stem(input)),
         Outcome::Json(_) => format!("{}_{last_tool}.json", stem(input)),
+        Outcome::Bytes(f) => f.name.clone(),
     }
 }
 
 fn outcome_data(outcome: Outcome) -> ApiResult<Vec<u8>> {
     Ok(match outcome {
         Outcome::Image { encoded, .. } => encoded.data,
-        Outcome::Files(f) => {
+        Outcome::Files(f) | Outcome::FileSet(f) => {
             jobs::zip_entries(f.iter().map(|f| (f.name.as_str(), f.data.as_slice())))?
         }
         Outcome::Json(v) => serde_json::to_vec_pretty(&v).map_err(ApiError::internal)?,
+        Outcome::Bytes(f) => f.data,
     })
 }
 

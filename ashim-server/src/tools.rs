@@ -10,7 +10,9 @@ use crate::multipart::{self, Form, Upload};
 use crate::state::Shared;
 use crate::util::{uuid_v4, valid_client_job_id, with_suffix};
 use ashim_core::naming::{extension, stem};
-use ashim_core::tool::{Arity, DynTool, Inputs, PreparedSettings};
+use ashim_core::tool::{
+    CancelToken, DynTool, Input, Inputs, PreparedSettings, SlotInputs, ToolMeta,
+};
 use ashim_core::{ImageFormat, InputFile, Outcome, registry};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -58,8 +60,67 @@ fn wants_async(fields: &HashMap<String, String>, headers: &HeaderMap) -> bool {
 
 fn lookup(state: &Shared, tool_id: &str) -> ApiResult<&'static dyn DynTool> {
     registry::get(tool_id)
-        .filter(|_| state.tool_enabled(tool_id))
+        .filter(|t| {
+            let meta = t.meta();
+            state.tool_enabled(meta.route.map_or(meta.id, |r| r.parent))
+        })
         .ok_or_else(|| ApiError::new(404, "unknown_tool", format!("Tool \"{tool_id}\" not found")))
+}
+
+/// Whether an upload fills the tool's positional slot (its part names no named slot).
+fn is_positional(meta: &ToolMeta, u: &Upload) -> bool {
+    !meta.named_slots().any(|s| s.name == u.part)
+}
+
+/// The uploads sorted into the tool's slots.
+fn slot_inputs(meta: &'static ToolMeta, uploads: &[Upload]) -> SlotInputs {
+    SlotInputs::assign(
+        meta,
+        uploads.iter().map(|u| {
+            (
+                u.part.clone(),
+                Input::File(InputFile::new(u.data.clone(), Some(u.name.clone()))),
+            )
+        }),
+    )
+}
+
+/// Check the uploads against the slots before any work starts, with the contract's wording
+/// for the common cases.
+fn check_uploads(meta: &'static ToolMeta, tool_id: &str, uploads: &[Upload]) -> ApiResult<()> {
+    let n = uploads.iter().filter(|u| is_positional(meta, u)).count();
+    if let Some(slot) = meta.positional() {
+        if n == 0 && slot.min > 0 {
+            return Err(ApiError::bad_request("No image file provided"));
+        }
+        if slot.max == Some(1) && n > 1 && meta.caps.batch {
+            return Err(ApiError::bad_request(format!(
+                "This endpoint processes one image at a time. Use /api/v1/tools/{tool_id}/batch for multiple files."
+            )));
+        }
+        if n < slot.min as usize {
+            return Err(ApiError::bad_request(format!(
+                "At least {} images are required",
+                slot.min
+            )));
+        }
+    }
+    slot_inputs(meta, uploads)
+        .check(meta)
+        .map_err(|e| ApiError::from(ashim_core::Error::from(e)))
+}
+
+/// Copy the settings a tool reads from form fields of their own into the settings object.
+fn merge_form_fields(meta: &ToolMeta, settings: &mut Value, fields: &HashMap<String, String>) {
+    let Some(obj) = settings.as_object_mut() else {
+        return;
+    };
+    for key in meta.form_fields {
+        if let Some(raw) = fields.get(*key).filter(|_| !obj.contains_key(*key)) {
+            let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.clone()));
+            obj.insert((*key).to_string(), value);
+        }
+    }
 }
 
 /// Replace a name's extension when it does not match the output format (`a.jpeg` → `a.jpg`);
@@ -107,6 +168,8 @@ pub enum Produced {
     },
     /// A JSON report.
     Json(Value),
+    /// Raw bytes sent as the body.
+    Bytes(ashim_core::OutputFile),
 }
 
 fn finish_single(
@@ -119,17 +182,25 @@ fn finish_single(
     let meta = tool.meta();
     let original: usize = uploads.iter().map(|u| u.data.len()).sum();
     let dir = jobs::job_dir(state, job_id);
+    let main = uploads
+        .iter()
+        .find(|u| is_positional(meta, u))
+        .filter(|_| meta.one_file());
     match outcome {
-        Outcome::Image { encoded, name } => {
-            let out_name = match (meta.inputs, uploads.first()) {
-                (Arity::One, Some(u)) => {
+        Outcome::Image {
+            encoded,
+            name,
+            extra,
+        } => {
+            let out_name = match main {
+                Some(u) => {
                     let fmt = ashim_core::io::detect(&u.data, Some(&u.name)).ok();
                     output_name(&u.name, fmt, &name, encoded.format, meta.id)
                 }
-                _ => name,
+                None => name,
             };
             write_file(&dir, "output", &out_name, &encoded.data)?;
-            if let (Arity::One, Some(u)) = (meta.inputs, uploads.first()) {
+            if let Some(u) = main {
                 let _ = write_file(&dir, "input", &u.name, &u.data);
             }
             let mut env = json!({
@@ -138,6 +209,9 @@ fn finish_single(
                 "originalSize": original,
                 "processedSize": encoded.data.len(),
             });
+            if let Some(o) = env.as_object_mut() {
+                o.extend(extra);
+            }
             if let Some(p) = write_preview(&dir, job_id, &encoded.data, encoded.format) {
                 env["previewUrl"] = json!(p);
             }
@@ -149,6 +223,31 @@ fn finish_single(
             Ok(Produced::Zip { name, data })
         }
         Outcome::Json(v) => Ok(Produced::Json(v)),
+        Outcome::Bytes(f) => Ok(Produced::Bytes(f)),
+        Outcome::FileSet(files) => {
+            let mut listed = Vec::with_capacity(files.len());
+            for f in &files {
+                write_file(&dir, "output", &f.name, &f.data)?;
+                listed.push(
+                    json!({"name": f.name, "downloadUrl": download_url(job_id, &f.name),
+                                   "size": f.data.len(), "mimeType": f.mime_type}),
+                );
+            }
+            let zip = zip_entries(files.iter().map(|f| (f.name.as_str(), f.data.as_slice())))?;
+            let zip_name = format!(
+                "{}-{}.zip",
+                meta.id.replace('/', "-"),
+                &job_id[..8.min(job_id.len())]
+            );
+            write_file(&dir, "output", &zip_name, &zip)?;
+            Ok(Produced::Json(json!({
+                "jobId": job_id,
+                "files": listed,
+                "zipUrl": download_url(job_id, &zip_name),
+                "originalSize": original,
+                "processedSize": zip.len(),
+            })))
+        }
     }
 }
 
@@ -156,11 +255,12 @@ fn run_tool(
     state: &Shared,
     tool: &'static dyn DynTool,
     prepared: &PreparedSettings,
-    files: Vec<InputFile>,
+    slots: SlotInputs,
     progress: Option<String>,
+    cancel: CancelToken,
 ) -> ApiResult<Outcome> {
-    let ctx = jobs::context(state, progress.map(|id| (state.clone(), id)));
-    let mut inputs = Inputs::from_files(&ctx, files);
+    let ctx = jobs::context(state, progress.map(|id| (state.clone(), id))).with_cancel(cancel);
+    let mut inputs = Inputs::from_slots(&ctx, slots);
     let output = tool.run_prepared(prepared, &mut inputs)?;
     Ok(Outcome::from_output(output, &ctx)?)
 }
@@ -181,12 +281,33 @@ pub async fn run_single(
     Path(tool_id): Path<String>,
     req: Request,
 ) -> ApiResult<Response> {
+    run_request(state, caller, tool_id, req).await
+}
+
+/// `POST /api/v1/tools/{toolId}/{sub}`: a sub-route, itself a registry entry.
+pub async fn run_sub_route(
+    State(state): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((tool_id, sub)): Path<(String, String)>,
+    req: Request,
+) -> ApiResult<Response> {
+    run_request(state, caller, format!("{tool_id}/{sub}"), req).await
+}
+
+/// Run one tool request: parse the form or JSON body, sort files into slots, run
+/// synchronously (cancelled when the client goes away) or as an async job.
+async fn run_request(
+    state: Shared,
+    caller: Caller,
+    tool_id: String,
+    req: Request,
+) -> ApiResult<Response> {
     let me = caller.user()?.clone();
     me.require("tools:use")?;
     let tool = lookup(&state, &tool_id)?;
     let meta = tool.meta();
     let headers = req.headers().clone();
-    let (settings, form) = if meta.inputs == Arity::None && !multipart::is_multipart(&req) {
+    let (settings, form) = if meta.caps.json_body && !multipart::is_multipart(&req) {
         let mut body = json_body(req).await?;
         let mut fields = HashMap::new();
         if let Some(o) = body.as_object_mut() {
@@ -221,30 +342,21 @@ pub async fn run_single(
         .get("fileId")
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
-    match meta.inputs {
-        Arity::One if form.files.is_empty() => {
-            return Err(ApiError::bad_request("No image file provided"));
+    let mut settings = settings;
+    merge_form_fields(meta, &mut settings, &form.fields);
+    let mut uploads = form.files;
+    if meta.caps.from_job && !uploads.iter().any(|u| is_positional(meta, u)) {
+        if let Some(u) = jobs::earlier_result(&state, &form.fields).await? {
+            uploads.push(u);
         }
-        Arity::One if form.files.len() > 1 => {
-            return Err(ApiError::bad_request(format!(
-                "This endpoint processes one image at a time. Use /api/v1/tools/{tool_id}/batch for multiple files."
-            )));
-        }
-        Arity::Many { min } if form.files.len() < min => {
-            return Err(ApiError::bad_request(format!(
-                "At least {min} images are required"
-            )));
-        }
-        _ => {}
     }
+    if meta.takes_no_files() {
+        uploads.clear();
+    }
+    check_uploads(meta, &tool_id, &uploads)?;
     let prepared = tool.prepare(&settings)?;
     let job_id = uuid_v4();
     let progress_id = client_id.clone().unwrap_or_else(|| job_id.clone());
-    let uploads = if meta.inputs == Arity::None {
-        Vec::new()
-    } else {
-        form.files
-    };
     let publish = client_id.is_some() || is_async;
     if publish {
         state.progress.publish(
@@ -252,29 +364,39 @@ pub async fn run_single(
             single_event(&progress_id, "processing", json!({"stage": "queued"})),
         );
     }
+    let cancel = CancelToken::new();
     let work = {
         let state = state.clone();
         let progress_id = progress_id.clone();
+        let cancel = cancel.clone();
         move || {
-            let files = uploads
-                .iter()
-                .map(|u| InputFile::new(u.data.clone(), Some(u.name.clone())))
-                .collect();
             let outcome = run_tool(
                 &state,
                 tool,
                 &prepared,
-                files,
-                publish.then_some(progress_id),
-            )?;
-            finish_single(&state, tool, outcome, &uploads, &job_id)
+                slot_inputs(meta, &uploads),
+                publish.then(|| progress_id.clone()),
+                cancel,
+            );
+            if publish
+                && let Err(e) = &outcome
+                && e.code == "cancelled"
+            {
+                // The handler may be gone (client disconnected): say so on the stream here.
+                state.progress.publish(
+                    &progress_id,
+                    single_event(&progress_id, "failed", json!({"error": e.message})),
+                );
+            }
+            finish_single(&state, tool, outcome?, &uploads, &job_id)
         }
     };
     if is_async {
         let st = state.clone();
         let pid = progress_id.clone();
         tokio::spawn(async move {
-            let ev = match run_blocking(&st, work).await {
+            // Async jobs keep running when their client goes away; a timeout still cancels.
+            let ev = match jobs::run_cancellable(&st, cancel, false, work).await {
                 Ok(Produced::Envelope(env, _)) | Ok(Produced::Json(env)) => {
                     single_event(&pid, "complete", json!({"result": env}))
                 }
@@ -301,6 +423,11 @@ pub async fn run_single(
                         ),
                     }
                 }
+                Ok(Produced::Bytes(f)) => single_event(
+                    &pid,
+                    "complete",
+                    json!({"result": {"name": f.name, "mimeType": f.mime_type, "size": f.data.len()}}),
+                ),
                 Err(e) => single_event(&pid, "failed", json!({"error": e.message})),
             };
             st.progress.publish(&pid, ev);
@@ -311,7 +438,8 @@ pub async fn run_single(
         )
             .into_response());
     }
-    let result = run_blocking(&state, work).await;
+    // A synchronous request: dropping this future (the client went away) cancels the work.
+    let result = jobs::run_cancellable(&state, cancel, true, work).await;
     if publish {
         let ev = match &result {
             Ok(_) => single_event(&progress_id, "complete", json!({})),
@@ -331,28 +459,38 @@ pub async fn run_single(
         }
         Produced::Json(v) => Json(v).into_response(),
         Produced::Zip { name, data } => attachment(&name, "application/zip", data),
+        Produced::Bytes(f) => {
+            let mut resp = f.data.into_response();
+            resp.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static(f.mime_type),
+            );
+            resp
+        }
     })
 }
 
 /// Name of one batch result inside the ZIP.
 fn batch_entry_name(tool_id: &str, upload: &Upload, outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Image { encoded, name } => {
+        Outcome::Image { encoded, name, .. } => {
             let fmt = ashim_core::io::detect(&upload.data, Some(&upload.name)).ok();
             output_name(&upload.name, fmt, name, encoded.format, tool_id)
         }
-        Outcome::Files(_) => format!("{}_{tool_id}.zip", stem(&upload.name)),
+        Outcome::Files(_) | Outcome::FileSet(_) => format!("{}_{tool_id}.zip", stem(&upload.name)),
         Outcome::Json(_) => format!("{}_{tool_id}.json", stem(&upload.name)),
+        Outcome::Bytes(f) => f.name.clone(),
     }
 }
 
 fn outcome_bytes(outcome: Outcome) -> ApiResult<Vec<u8>> {
     Ok(match outcome {
         Outcome::Image { encoded, .. } => encoded.data,
-        Outcome::Files(files) => {
+        Outcome::Files(files) | Outcome::FileSet(files) => {
             zip_entries(files.iter().map(|f| (f.name.as_str(), f.data.as_slice())))?
         }
         Outcome::Json(v) => serde_json::to_vec_pretty(&v).map_err(ApiError::internal)?,
+        Outcome::Bytes(f) => f.data,
     })
 }
 
@@ -495,16 +633,15 @@ pub async fn run_tool_batch(
     Path(tool_id): Path<String>,
     req: Request,
 ) -> ApiResult<Response> {
+    // A tool with a batch route of its own serves it as its `batch` sub-route.
+    if registry::get(&format!("{tool_id}/batch")).is_some() {
+        return run_request(state, caller, format!("{tool_id}/batch"), req).await;
+    }
     caller.user()?.require("tools:use")?;
     let tool = lookup(&state, &tool_id)?;
-    if tool.meta().inputs != Arity::One {
+    if !tool.meta().caps.batch {
         return Err(ApiError::bad_request(format!(
-            "Tool \"{tool_id}\" takes {} and cannot run as a batch",
-            match tool.meta().inputs {
-                Arity::None => "no input image".to_string(),
-                Arity::Many { min } => format!("at least {min} images together"),
-                Arity::One => "one image".to_string(),
-            }
+            "Tool \"{tool_id}\" cannot run as a batch"
         )));
     }
     if !multipart::is_multipart(&req) {
@@ -520,12 +657,14 @@ pub async fn run_tool_batch(
     let zip_name = format!("batch-{tool_id}-{}.zip", &job_id[..8.min(job_id.len())]);
     let st = state.clone();
     run_batch(&state, form.files, job_id, zip_name, move |up| {
+        let input = Input::File(InputFile::new(up.data.clone(), Some(up.name.clone())));
         let outcome = run_tool(
             &st,
             tool,
             &prepared,
-            vec![InputFile::new(up.data.clone(), Some(up.name.clone()))],
+            SlotInputs::positional([input]),
             None,
+            CancelToken::new(),
         )?;
         let name = batch_entry_name(tool.meta().id, up, &outcome);
         Ok((name, outcome_bytes(outcome)?))

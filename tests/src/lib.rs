@@ -28,7 +28,7 @@ pub fn run_image(
     settings: serde_json::Value,
 ) -> (Vec<u8>, ImageFormat, u32, u32, String) {
     match ashim_core::run(tool, inputs, &settings, &Context::default()) {
-        Ok(Outcome::Image { encoded, name }) => (
+        Ok(Outcome::Image { encoded, name, .. }) => (
             encoded.data,
             encoded.format,
             encoded.width,

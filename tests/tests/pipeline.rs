@@ -20,7 +20,8 @@ fn resize_rotate_convert_decodes_once_and_encodes_once() {
     )
     .unwrap();
     let ctx = Context::default();
-    let Outcome::Image { encoded, name } = p.run(input("formats/sample.jpg"), &ctx).unwrap() else {
+    let Outcome::Image { encoded, name, .. } = p.run(input("formats/sample.jpg"), &ctx).unwrap()
+    else {
         panic!()
     };
     assert_eq!(
@@ -151,7 +152,7 @@ fn a_bare_step_list_and_an_in_memory_image_are_accepted() {
     let out = p
         .run_input(ashim_core::image::Image::from_dynamic(px).into(), &ctx)
         .unwrap();
-    let Outcome::Image { encoded, name } = out else {
+    let Outcome::Image { encoded, name, .. } = out else {
         panic!()
     };
     assert_eq!(

@@ -1,7 +1,8 @@
 //! Registry-wide invariants: every tool has a documented schema, its defaults round-trip,
 //! and it runs on a fixture producing the output shape it declares.
 
-use ashim_core::tool::{Arity, Inputs, OutputKind};
+use ashim_core::tool::Input;
+use ashim_core::tool::{Inputs, OutputKind, SlotInputs};
 use ashim_core::{Context, InputFile, Outcome, registry};
 use ashim_tests::*;
 use serde_json::{Map, Value, json};
@@ -108,6 +109,10 @@ fn every_tool_has_a_documented_object_schema() {
         "split",
         "stitch",
         "qr-generate",
+        "blur",
+        "watermark-image",
+        "strip-metadata",
+        "strip-metadata/inspect",
     ] {
         assert!(ids.contains(&id), "{id} registered");
     }
@@ -130,14 +135,22 @@ fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
             meta.id
         );
 
-        let n = match meta.inputs {
-            Arity::None => 0,
-            Arity::One => 1,
-            Arity::Many { min } => min,
-        };
+        let n = meta.positional().map_or(0, |s| s.min as usize);
         let files: Vec<InputFile> = (0..n).map(|_| input("test-200x150.png")).collect();
         let ctx = Context::default();
-        let mut inputs = Inputs::from_files(&ctx, files);
+        let named = || {
+            meta.named_slots()
+                .filter(|s| s.min > 0)
+                .map(|s| (s.name.to_string(), Input::File(input("test-50x50.webp"))))
+                .collect::<Vec<_>>()
+        };
+        let mut inputs = Inputs::from_slots(
+            &ctx,
+            SlotInputs {
+                positional: files.into_iter().map(Input::File).collect(),
+                named: named(),
+            },
+        );
         let output = tool
             .run_prepared(&prepared, &mut inputs)
             .unwrap_or_else(|e| panic!("{}: {e}", meta.id));
@@ -153,8 +166,12 @@ fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
                     meta.id
                 );
             }
-            Outcome::Files(files) => {
-                assert_eq!(meta.output, OutputKind::Files, "{}", meta.id);
+            Outcome::Files(files) | Outcome::FileSet(files) => {
+                assert!(
+                    matches!(meta.output, OutputKind::Files | OutputKind::FileSet),
+                    "{}",
+                    meta.id
+                );
                 assert!(
                     !files.is_empty()
                         && files
@@ -168,14 +185,25 @@ fn defaults_round_trip_and_every_tool_runs_on_a_fixture() {
                 assert_eq!(meta.output, OutputKind::Json, "{}", meta.id);
                 assert!(v.is_object(), "{}", meta.id);
             }
+            Outcome::Bytes(f) => {
+                assert_eq!(meta.output, OutputKind::Bytes, "{}", meta.id);
+                assert!(!f.data.is_empty(), "{}", meta.id);
+            }
         }
         // The wrong number of inputs is a clear error, not a panic.
-        let wrong = match meta.inputs {
-            Arity::Many { min } => min - 1,
+        let wrong = match meta.positional() {
+            Some(s) if s.max.is_none() => n - 1,
             _ => n + 1,
         };
-        let mut inputs =
-            Inputs::from_files(&ctx, (0..wrong).map(|_| input("test-1x1.png")).collect());
+        let mut inputs = Inputs::from_slots(
+            &ctx,
+            SlotInputs {
+                positional: (0..wrong)
+                    .map(|_| Input::File(input("test-1x1.png")))
+                    .collect(),
+                named: named(),
+            },
+        );
         let e = tool.run_prepared(&prepared, &mut inputs).unwrap_err();
         assert_eq!(e.kind(), ashim_core::ErrorKind::InvalidInput, "{}", meta.id);
     }
@@ -187,5 +215,139 @@ fn unknown_tools_are_a_typed_error() {
     assert_eq!(
         (e.kind(), e.code(), e.kind().http_status()),
         (ashim_core::ErrorKind::UnknownTool, "unknown_tool", 404)
+    );
+}
+
+#[test]
+fn every_tool_declares_slots_capabilities_and_output() {
+    for tool in registry::tools() {
+        let meta = tool.meta();
+        let positional = meta.slots.iter().filter(|s| !s.named).count();
+        assert!(positional <= 1, "{}: at most one positional slot", meta.id);
+        for s in meta.slots {
+            assert!(
+                !s.name.is_empty() && s.description.ends_with('.'),
+                "{}",
+                meta.id
+            );
+            assert!(
+                s.max.is_none_or(|m| m >= s.min && m > 0),
+                "{}.{}",
+                meta.id,
+                s.name
+            );
+        }
+        let mut names: Vec<_> = meta.named_slots().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), meta.named_slots().count(), "{}", meta.id);
+        if meta.caps.pipeline || meta.caps.batch {
+            assert!(
+                meta.one_file(),
+                "{}: steps and batch tools take one file",
+                meta.id
+            );
+        }
+        if meta.caps.json_body {
+            assert!(
+                meta.takes_no_files(),
+                "{}: JSON-body tools take no file",
+                meta.id
+            );
+        }
+        if meta.output == OutputKind::Json {
+            let schema = tool
+                .report_schema()
+                .unwrap_or_else(|| panic!("{}: a JSON tool has a typed report", meta.id));
+            assert_eq!(schema["type"], "object", "{}", meta.id);
+            assert!(schema["properties"].is_object(), "{}", meta.id);
+        }
+        if let Some(route) = meta.route {
+            assert_eq!(meta.id, format!("{}/{}", route.parent, route.path));
+            let parent = registry::get(route.parent)
+                .unwrap_or_else(|| panic!("{}: parent registered", meta.id));
+            assert!(parent.meta().route.is_none(), "{}", meta.id);
+            assert!(!meta.caps.pipeline && !meta.caps.batch, "{}", meta.id);
+        } else {
+            assert!(!meta.id.contains('/'), "{}", meta.id);
+        }
+        for alias in meta.aliases {
+            assert!(
+                registry::get(alias).is_some_and(|t| t.meta().id == meta.id),
+                "{alias}"
+            );
+        }
+    }
+    assert!(
+        registry::sub_routes("strip-metadata").any(|t| t.meta().id == "strip-metadata/inspect")
+    );
+}
+
+#[test]
+fn a_required_named_slot_left_out_is_an_error_naming_it() {
+    let mut checked = 0;
+    for tool in registry::tools() {
+        let meta = tool.meta();
+        for slot in meta.named_slots().filter(|s| s.min > 0) {
+            let prepared = tool.prepare(&json!({})).unwrap();
+            let ctx = Context::default();
+            let positional = meta.positional().map_or(0, |s| s.min as usize);
+            let mut inputs = Inputs::new(
+                &ctx,
+                (0..positional).map(|_| Input::File(input("test-200x150.png"))),
+            );
+            let e = tool.run_prepared(&prepared, &mut inputs).unwrap_err();
+            assert_eq!(e.kind(), ashim_core::ErrorKind::InvalidInput, "{}", meta.id);
+            assert!(
+                e.message().contains(slot.name),
+                "{}: {}",
+                meta.id,
+                e.message()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "watermark-image has a required named slot");
+}
+
+#[test]
+fn parts_are_sorted_into_slots_by_name() {
+    let meta = registry::get("watermark-image").unwrap().meta();
+    let parts = vec![
+        ("file".to_string(), Input::File(input("test-200x150.png"))),
+        (
+            "watermark".to_string(),
+            Input::File(input("test-50x50.webp")),
+        ),
+    ];
+    let slots = SlotInputs::assign(meta, parts);
+    assert_eq!((slots.positional.len(), slots.named.len()), (1, 1));
+    assert!(slots.check(meta).is_ok());
+    let only_main = SlotInputs::assign(
+        meta,
+        vec![(
+            "anything".to_string(),
+            Input::File(input("test-200x150.png")),
+        )],
+    );
+    let e = only_main.check(meta).unwrap_err();
+    assert!(e.to_string().contains("watermark"), "{e}");
+}
+
+#[test]
+fn a_cancelled_run_stops_with_a_typed_error() {
+    let token = ashim_core::tool::CancelToken::new();
+    let ctx = Context::default().with_cancel(token.clone());
+    token.cancel();
+    let e = ashim_core::run(
+        "blur",
+        vec![input("test-200x150.png")],
+        &json!({"sigma": 3}),
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.code()),
+        (ashim_core::ErrorKind::Cancelled, "cancelled")
     );
 }

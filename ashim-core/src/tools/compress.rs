@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::image::{EncodeSpec, Image, Quality};
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -65,8 +65,7 @@ static META: ToolMeta = ToolMeta {
     name: "Compress",
     description: "Make an image smaller by quality or to a target file size, keeping its format.",
     category: Category::Format,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `compress` tool.

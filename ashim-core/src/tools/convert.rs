@@ -3,7 +3,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image, Quality};
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -82,8 +82,7 @@ static META: ToolMeta = ToolMeta {
     name: "Convert",
     description: "Convert an image to JPEG, PNG, WebP, GIF, TIFF, BMP or ICO.",
     category: Category::Format,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `convert` tool.

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -82,8 +82,7 @@ static META: ToolMeta = ToolMeta {
     name: "Crop",
     description: "Cut a rectangle out of an image, in pixels or percent.",
     category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `crop` tool.

@@ -3,18 +3,59 @@
 use crate::error::Result;
 use crate::format::ImageFormat;
 use crate::io::{self, jpeg};
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, OutputKind, Tool, ToolMeta};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+
+/// The report `info` returns.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InfoReport {
+    /// File name, `image` when unknown.
+    pub filename: String,
+    /// File size in bytes.
+    pub file_size: usize,
+    /// Width in pixels (as stored, before EXIF orientation).
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Format name (`jpeg`, `png`, ...).
+    pub format: &'static str,
+    /// Channels (4 for CMYK JPEGs).
+    pub channels: u8,
+    /// Whether there is an alpha channel.
+    pub has_alpha: bool,
+    /// `srgb`, `b-w`, `grey16`, `rgb16`, `scrgb` or `cmyk`.
+    pub color_space: &'static str,
+    /// Density in DPI, when the file says.
+    pub density: Option<f64>,
+    /// Progressive JPEG or interlaced PNG.
+    pub is_progressive: bool,
+    /// EXIF orientation 1–8, when present.
+    pub orientation: Option<u8>,
+    /// Whether an ICC profile is embedded.
+    pub has_profile: bool,
+    /// Whether EXIF is present.
+    pub has_exif: bool,
+    /// Whether an ICC profile is present.
+    pub has_icc: bool,
+    /// Whether XMP is present.
+    pub has_xmp: bool,
+    /// Sample type: `uchar`, `ushort` or `float`.
+    pub bit_depth: &'static str,
+    /// Frames or pages.
+    pub pages: usize,
+    /// Per-band statistics of the first frame.
+    pub histogram: Vec<BandStats>,
+}
 
 /// `info` has no settings.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct InfoSettings {}
 
 /// Statistics of one band.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct BandStats {
     /// `red`, `green`, `blue`, `alpha`, then `channel-<i>`, by index.
     pub channel: String,
@@ -120,7 +161,7 @@ fn png_facts(b: &[u8]) -> (bool, Option<f64>) {
 }
 
 /// Build the report for `data` (named `name`).
-pub fn info(data: &[u8], name: Option<&str>, ctx: &crate::Context) -> Result<Value> {
+pub fn info(data: &[u8], name: Option<&str>, ctx: &crate::Context) -> Result<InfoReport> {
     let header = io::probe(data, name)?;
     let image = ctx.decode(data, name, None)?;
     let px = image.first();
@@ -143,26 +184,26 @@ pub fn info(data: &[u8], name: Option<&str>, ctx: &crate::Context) -> Result<Val
         .map(io::exif::strip_exif_header)
         .and_then(io::exif::orientation);
     let channels = if cmyk { 4 } else { px.color().channel_count() };
-    Ok(json!({
-        "filename": name.unwrap_or("image"),
-        "fileSize": data.len(),
-        "width": header.width,
-        "height": header.height,
-        "format": header.format.name(),
-        "channels": channels,
-        "hasAlpha": px.color().has_alpha(),
-        "colorSpace": color_space(px, cmyk),
-        "density": density,
-        "isProgressive": progressive,
-        "orientation": orientation,
-        "hasProfile": meta.icc.is_some(),
-        "hasExif": meta.exif.is_some(),
-        "hasIcc": meta.icc.is_some(),
-        "hasXmp": meta.xmp.is_some(),
-        "bitDepth": bit_depth(px),
-        "pages": image.frames.len(),
-        "histogram": histogram(px),
-    }))
+    Ok(InfoReport {
+        filename: name.unwrap_or("image").to_string(),
+        file_size: data.len(),
+        width: header.width,
+        height: header.height,
+        format: header.format.name(),
+        channels,
+        has_alpha: px.color().has_alpha(),
+        color_space: color_space(px, cmyk),
+        density,
+        is_progressive: progressive,
+        orientation,
+        has_profile: meta.icc.is_some(),
+        has_exif: meta.exif.is_some(),
+        has_icc: meta.icc.is_some(),
+        has_xmp: meta.xmp.is_some(),
+        bit_depth: bit_depth(px),
+        pages: image.frames.len(),
+        histogram: histogram(px),
+    })
 }
 
 static META: ToolMeta = ToolMeta {
@@ -170,8 +211,8 @@ static META: ToolMeta = ToolMeta {
     name: "Image info",
     description: "Report format, size, channels, metadata and per-channel statistics as JSON.",
     category: Category::Analysis,
-    inputs: Arity::One,
     output: OutputKind::Json,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `info` tool.
@@ -184,10 +225,14 @@ impl Tool for Info {
         &META
     }
 
+    fn report_schema(&self) -> Option<serde_json::Value> {
+        Some(crate::tool::report_schema::<InfoReport>())
+    }
+
     fn run(&self, _: &InfoSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let ctx = inputs.ctx();
         if let Some(file) = inputs.file(0) {
-            return Ok(Output::Json(info(&file.data, file.name.as_deref(), ctx)?));
+            return Output::report(&info(&file.data, file.name.as_deref(), ctx)?);
         }
         // After pipeline steps: report on the file those steps would produce.
         let image = inputs.image(0)?;
@@ -196,6 +241,6 @@ impl Tool for Info {
             .name
             .as_deref()
             .map(|n| crate::naming::with_extension(n, encoded.format));
-        Ok(Output::Json(info(&encoded.data, name.as_deref(), ctx)?))
+        Output::report(&info(&encoded.data, name.as_deref(), ctx)?)
     }
 }

@@ -1,11 +1,31 @@
 //! One file per tool: settings struct, a plain function, and the [`Tool`](crate::Tool) impl.
+//!
+//! Adding a tool is its file and one line in the [`tools!`] list below: the line declares the
+//! module and registers every tool type it names (a tool and its sub-routes share a line).
 
-pub mod compress;
-pub mod convert;
-pub mod crop;
-pub mod info;
-pub mod qr_generate;
-pub mod resize;
-pub mod rotate;
-pub mod split;
-pub mod stitch;
+/// Declares each tool module and the registry's list of tools, in catalogue order.
+macro_rules! tools {
+    ($($module:ident => $($tool:ident),+;)*) => {
+        $(pub mod $module;)*
+
+        /// Every tool type of the list above, boxed, in catalogue order.
+        pub(crate) fn all() -> Vec<Box<dyn crate::tool::DynTool>> {
+            vec![$($(Box::new($module::$tool) as Box<dyn crate::tool::DynTool>),+),*]
+        }
+    };
+}
+
+tools! {
+    resize => Resize;
+    crop => Crop;
+    rotate => Rotate;
+    convert => Convert;
+    compress => Compress;
+    info => Info;
+    split => Split;
+    stitch => Stitch;
+    qr_generate => QrGenerate;
+    blur => Blur;
+    watermark_image => WatermarkImage;
+    strip_metadata => StripMetadata, StripMetadataInspect;
+}

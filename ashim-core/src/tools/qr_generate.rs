@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image};
 use crate::settings::HexColor;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
 use image::{DynamicImage, RgbImage};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -95,8 +95,15 @@ static META: ToolMeta = ToolMeta {
     name: "QR code",
     description: "Generate a QR code image from text.",
     category: Category::Generate,
-    inputs: Arity::None,
+    slots: &[],
     output: OutputKind::Image,
+    caps: Caps {
+        json_body: true,
+        ..Caps::NONE
+    },
+    route: None,
+    aliases: &[],
+    form_fields: &[],
 };
 
 /// The `qr-generate` tool.

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::ops;
 use crate::settings::HexColor;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -280,8 +280,7 @@ static META: ToolMeta = ToolMeta {
     name: "Resize",
     description: "Scale an image to a size, a percentage or a social-media preset.",
     category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `resize` tool.

@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::image::Image;
 use crate::ops;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -53,8 +53,7 @@ static META: ToolMeta = ToolMeta {
     name: "Rotate",
     description: "Rotate by any angle and mirror horizontally or vertically.",
     category: Category::Geometry,
-    inputs: Arity::One,
-    output: OutputKind::Image,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `rotate` tool.

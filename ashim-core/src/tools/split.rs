@@ -5,7 +5,7 @@ use crate::format::ImageFormat;
 use crate::image::keep_format;
 use crate::io;
 use crate::naming;
-use crate::tool::{Arity, Category, Inputs, Output, OutputFile, OutputKind, Tool, ToolMeta};
+use crate::tool::{Category, Inputs, Output, OutputFile, OutputKind, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -107,8 +107,8 @@ static META: ToolMeta = ToolMeta {
     name: "Split",
     description: "Cut an image into a grid of tiles (by count or tile size).",
     category: Category::Layout,
-    inputs: Arity::One,
     output: OutputKind::Files,
+    ..ToolMeta::ONE_IMAGE
 };
 
 /// The `split` tool.

@@ -5,7 +5,7 @@ use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image, Quality};
 use crate::ops;
 use crate::settings::HexColor;
-use crate::tool::{Arity, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
+use crate::tool::{Caps, SlotSpec, Category, Inputs, Output, OutputKind, Tool, ToolMeta};
 use image::{DynamicImage, RgbaImage};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -326,8 +326,12 @@ static META: ToolMeta = ToolMeta {
     name: "Stitch",
     description: "Join images side by side, stacked or in a grid.",
     category: Category::Layout,
-    inputs: Arity::Many { min: 2 },
+    slots: &[SlotSpec::images(2, "The images to join, in order.")],
     output: OutputKind::Image,
+    caps: Caps::NONE,
+    route: None,
+    aliases: &[],
+    form_fields: &[],
 };
 
 /// The `stitch` tool.
