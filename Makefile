@@ -6,7 +6,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node bench models schemathesis
+.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node test-web bench models schemathesis
 
 deps:
 	@scripts/install-system-deps.sh
@@ -34,6 +34,11 @@ test-py:
 
 test-node:
 	ashim-node/scripts/test.sh
+
+# The web app in headless Chromium against the real server (ashim-server/web-tests).
+test-web:
+	@scripts/install-system-deps.sh web
+	ashim-server/web-tests/run.sh
 
 bench: deps
 	$(CARGO) bench -p ashim-benches

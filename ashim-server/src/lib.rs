@@ -18,6 +18,7 @@ pub mod state;
 pub mod store;
 pub mod tools;
 pub mod util;
+pub mod web;
 
 pub use config::Config;
 pub use routes::files;

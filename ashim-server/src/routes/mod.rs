@@ -232,7 +232,7 @@ pub fn router(state: Shared) -> Router {
     for route in TABLE {
         r = r.route(route.path, (route.handler)());
     }
-    r.fallback(http::not_found)
+    r.fallback(crate::web::serve)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
