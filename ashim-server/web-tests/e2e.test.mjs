@@ -445,7 +445,7 @@ test("served files: content types, CSP, fallback to index.html, JSON 404 under /
   assert.match(await idx.text(), /<script type="module" src="\/app.js">/);
   const api = await page.request.get(`${BASE}/api/v1/nope`, { headers: { Authorization: `Bearer ${await page.evaluate(() => localStorage.getItem("ashim-token"))}` } });
   assert.equal(api.status(), 404);
-  assert.equal((await api.json()).code, "not_found");
+  assert.equal((await api.json()).code, "NOT_FOUND");
   assert.equal((await page.request.get(`${BASE}/missing.js`)).status(), 404);
 });
 

@@ -9,8 +9,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 CARGO="${CARGO:-cargo}"
 
-echo "== cargo build -p ashim-server"
-(cd "$ROOT" && $CARGO build -p ashim-server)
+echo "== cargo test --no-run (builds target/debug/ashim-server with the features make test uses)"
+(cd "$ROOT" && $CARGO test --no-run -q)
 BIN="$CARGO_TARGET_DIR/debug/ashim-server"
 
 echo "== npm install (playwright-core; the browser is Debian's /usr/bin/chromium)"

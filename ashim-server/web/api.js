@@ -55,7 +55,7 @@ async function failure(resp) {
   }
   const err = new ApiError(resp.status, body);
   if (resp.status === 401 && !resp.url.includes("/api/auth/login") && !resp.url.includes("/change-password")) onAuthLost(err);
-  if (resp.status === 403 && err.code === "must_change_password") onMustChange(err);
+  if (resp.status === 403 && String(err.code).toUpperCase() === "MUST_CHANGE_PASSWORD") onMustChange(err);
   return err;
 }
 

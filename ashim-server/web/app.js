@@ -197,7 +197,7 @@ async function route() {
     else if (path.startsWith("/admin")) await adminPage(main, ctx, path.replace(/^\/admin\/?/, "") || "users");
     else mount(main, h("h1", "Page not found"), h("p", h("a", { href: "/" }, "Back to the tools")));
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 401 || e.code === "must_change_password")) return;
+    if (e instanceof ApiError && (e.status === 401 || String(e.code).toUpperCase() === "MUST_CHANGE_PASSWORD")) return;
     mount(main, h("h1", "Something went wrong"), errorBox(e));
   }
 }
