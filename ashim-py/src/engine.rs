@@ -158,7 +158,13 @@ mod tests {
             height: 2,
             channels: 3,
         };
-        let err = run("resize", vec![src], vec![], &serde_json::json!({"width": 1})).unwrap_err();
+        let err = run(
+            "resize",
+            vec![src],
+            vec![],
+            &serde_json::json!({"width": 1}),
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "invalid_input");
     }
 

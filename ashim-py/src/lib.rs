@@ -142,7 +142,12 @@ fn outcome_to_py(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
             .into_pyobject(py)?
             .into_any()
             .unbind(),
-        Outcome::Bytes(file) => ("file", file.name, PyBytes::new(py, &file.data), file.mime_type)
+        Outcome::Bytes(file) => (
+            "file",
+            file.name,
+            PyBytes::new(py, &file.data),
+            file.mime_type,
+        )
             .into_pyobject(py)?
             .into_any()
             .unbind(),
