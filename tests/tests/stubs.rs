@@ -18,7 +18,7 @@ fn checked_in_stubs_match_the_catalogue() {
             continue;
         }
         if bless {
-            std::fs::write(&path, &text).unwrap();
+            std::fs::write(&path, text.as_bytes()).unwrap();
         } else {
             let line = current
                 .lines()
