@@ -48,7 +48,11 @@ function isDir(p) {
   }
 }
 
-/** The result of a tool or pipeline: `kind` is `image`, `files` or `json`. */
+/**
+ * The result of a tool or pipeline: `kind` is `image` (with `extra`, the extra envelope
+ * fields such as `similarity`, usually `{}`), `files` (a ZIP's files or a file set),
+ * `file` (raw bytes: `data`, `name`, `mimeType`, and `files` with that one file) or `json`.
+ */
 class Output {
   constructor(n) {
     this.kind = n.kind
@@ -60,6 +64,7 @@ class Output {
     this.mimeType = n.mimeType ?? null
     this.files = n.files ? n.files.map((f) => new OutputFile(f.name, f.data, f.mimeType)) : null
     this.json = n.json != null ? JSON.parse(n.json) : null
+    this.extra = n.extra != null ? JSON.parse(n.extra) : null
   }
 
   /**
@@ -103,15 +108,47 @@ function toNative(input) {
   throw new TypeError('an input must be a Buffer, Uint8Array, ArrayBuffer, path or Output')
 }
 
+/** The named slots of a tool (`watermark`, `mask`, ...). */
+function namedSlots(tool) {
+  return (tool?.slots ?? []).filter((s) => s.named).map((s) => s.name)
+}
+
+/** Split `settings` into wire settings and named-slot inputs. */
+function splitOptions(tool, options) {
+  const slots = namedSlots(tool)
+  if (!options || typeof options !== 'object' || Array.isArray(options) || slots.length === 0) {
+    return { settings: options, named: [] }
+  }
+  const settings = {}
+  const named = []
+  for (const [key, value] of Object.entries(options)) {
+    if (slots.includes(key)) {
+      if (value !== undefined && value !== null) named.push({ ...toNative(value), slot: key })
+    } else {
+      settings[key] = value
+    }
+  }
+  return { settings, named }
+}
+
 function inputsFor(tool, input) {
   if (input === undefined || input === null) return []
   return Array.isArray(input) ? input.map(toNative) : [toNative(input)]
 }
 
+function nativeArgs(toolId, input, options) {
+  const tool = byId.get(toolId)
+  const { settings, named } = splitOptions(tool, options)
+  return [toolId, [...inputsFor(tool, input), ...named], settingsJson(toolId, settings)]
+}
+
 const catalogue = JSON.parse(native.catalogueJson())
 const byId = new Map(catalogue.map((t) => [t.id, t]))
 
-/** The catalogue: id, name, description, category, inputs, output, settingsSchema, availability. */
+/**
+ * The catalogue: id, name, description, category, slots, output, caps, settingsSchema,
+ * reportSchema (when it has one), availability and, where set, route, aliases, formFields.
+ */
 function tools() {
   return JSON.parse(native.catalogueJson())
 }
@@ -137,15 +174,16 @@ function settingsJson(toolId, settings) {
 
 /**
  * Run a tool off the JS thread. `input` is one image, an array of images, or undefined for
- * tools that take none; `settings` uses the wire (camelCase) names.
+ * tools that take none; `settings` uses the wire (camelCase) names, and files of named
+ * slots are properties too (`{ watermark: 'logo.png', opacity: 50 }`).
  */
 async function run(toolId, input, settings) {
-  return unwrap(await native.run(toolId, inputsFor(byId.get(toolId), input), settingsJson(toolId, settings)))
+  return unwrap(await native.run(...nativeArgs(toolId, input, settings)))
 }
 
 /** Run a tool on the calling thread. */
 function runSync(toolId, input, settings) {
-  return unwrap(native.runSync(toolId, inputsFor(byId.get(toolId), input), settingsJson(toolId, settings)))
+  return unwrap(native.runSync(...nativeArgs(toolId, input, settings)))
 }
 
 function stepsJson(steps) {
@@ -168,9 +206,9 @@ function pipelineSync(steps, input) {
   return unwrap(native.pipelineSync(stepsJson(steps), toNative(input)))
 }
 
-/** `qr-generate` -> `qrGenerate`. */
+/** `qr-generate` -> `qrGenerate`; `strip-metadata/inspect` -> `stripMetadataInspect`. */
 function functionName(toolId) {
-  return toolId.replace(/[-_]+([a-z0-9])/g, (_, c) => c.toUpperCase())
+  return toolId.replace(/[-_/]+([a-z0-9])/g, (_, c) => c.toUpperCase())
 }
 
 const RESERVED = new Set(['run', 'runSync', 'pipeline', 'pipelineSync', 'tools', 'AshimError', 'Output', 'OutputFile'])
@@ -179,7 +217,7 @@ const RESERVED = new Set(['run', 'runSync', 'pipeline', 'pipelineSync', 'tools',
 const toolFunctions = {}
 
 function makeToolFunctions(tool) {
-  const noInput = tool.inputs.kind === 'none'
+  const noInput = !(tool.slots ?? []).some((s) => !s.named)
   const asyncFn = noInput ? (settings) => run(tool.id, undefined, settings) : (input, settings) => run(tool.id, input, settings)
   const syncFn = noInput
     ? (settings) => runSync(tool.id, undefined, settings)

@@ -8,13 +8,25 @@ const { fixture, hasMagic, MIME_FORMAT, minimalSettings, minimalValue } = requir
 
 const TOOLS = ashim.tools()
 
+/** Output kind in the catalogue -> `Output.kind`. */
+const OUTPUT_KIND = { image: 'image', json: 'json', files: 'files', fileSet: 'files', bytes: 'file' }
+
+const positionalSlot = (tool) => tool.slots.find((s) => !s.named)
+
 function inputsFor(tool) {
-  const kind = tool.inputs.kind
-  if (kind === 'none') return undefined
-  if (kind === 'one') return fixture('test-200x150.png')
+  const slot = positionalSlot(tool)
+  if (!slot) return undefined
+  if (slot.max === 1) return fixture('test-200x150.png')
   const list = [fixture('test-200x150.png'), fixture('test-100x100.jpg')]
-  while (list.length < tool.inputs.min) list.push(fixture('test-200x150.png'))
+  while (list.length < slot.min) list.push(fixture('test-200x150.png'))
   return list
+}
+
+/** Settings plus one small image for every required named slot. */
+function withSlots(tool, settings) {
+  const named = {}
+  for (const s of tool.slots) if (s.named && s.min > 0) named[s.name] = fixture('test-50x50.webp')
+  return { ...settings, ...named }
 }
 
 /** Required settings; if the tool needs one more (resize needs a size), add one optional
@@ -24,7 +36,7 @@ function workingSettings(tool) {
   const base = minimalSettings(schema)
   const attempt = (s) => {
     try {
-      ashim.runSync(tool.id, inputsFor(tool), s)
+      ashim.runSync(tool.id, inputsFor(tool), withSlots(tool, s))
       return true
     } catch (e) {
       if (e.code === 'invalid_settings' || e.code === 'unprocessable') return false
@@ -41,7 +53,7 @@ function workingSettings(tool) {
 }
 
 function checkOutput(tool, out) {
-  assert.equal(out.kind, tool.output)
+  assert.equal(out.kind, OUTPUT_KIND[tool.output])
   if (out.kind === 'image') {
     assert.ok(hasMagic(out.data, out.format), out.format)
     assert.ok(out.width > 0 && out.height > 0)
@@ -65,7 +77,7 @@ test('catalogue lists every tool once with its schema', () => {
   assert.equal(new Set(ids).size, ids.length)
   assert.ok(ids.length >= 9)
   for (const t of TOOLS) {
-    for (const key of ['id', 'name', 'description', 'category', 'inputs', 'output', 'settingsSchema', 'availability']) {
+    for (const key of ['id', 'name', 'description', 'category', 'slots', 'output', 'caps', 'settingsSchema', 'availability']) {
       assert.ok(key in t, `${t.id} lacks ${key}`)
     }
     assert.equal(t.settingsSchema.type, 'object')
@@ -75,12 +87,12 @@ test('catalogue lists every tool once with its schema', () => {
 for (const tool of TOOLS) {
   test(`${tool.id}: runs (async, sync and generated function) with minimal settings`, async () => {
     if (tool.availability.state !== 'ready') {
-      await assert.rejects(ashim.run(tool.id, inputsFor(tool), minimalSettings(tool.settingsSchema)), {
+      await assert.rejects(ashim.run(tool.id, inputsFor(tool), withSlots(tool, minimalSettings(tool.settingsSchema))), {
         code: 'model_not_installed',
       })
       return
     }
-    const settings = workingSettings(tool)
+    const settings = withSlots(tool, workingSettings(tool))
     checkOutput(tool, await ashim.run(tool.id, inputsFor(tool), settings))
     checkOutput(tool, ashim.runSync(tool.id, inputsFor(tool), settings))
     const name = Object.keys(ashim.toolFunctions).find((n) => ashim.toolFunctions[n] === tool.id)
@@ -88,7 +100,7 @@ for (const tool of TOOLS) {
     const fn = ashim[name]
     assert.equal(fn.toolId, tool.id)
     assert.equal(typeof ashim[`${name}Sync`], 'function')
-    const out = tool.inputs.kind === 'none' ? await fn(settings) : await fn(inputsFor(tool), settings)
+    const out = positionalSlot(tool) ? await fn(inputsFor(tool), settings) : await fn(settings)
     checkOutput(tool, out)
   })
 
@@ -97,7 +109,7 @@ for (const tool of TOOLS) {
       const settings = minimalSettings(tool.settingsSchema)
       const field = tool.settingsSchema.required[0]
       delete settings[field]
-      await assert.rejects(ashim.run(tool.id, inputsFor(tool), settings), (e) => {
+      await assert.rejects(ashim.run(tool.id, inputsFor(tool), withSlots(tool, settings)), (e) => {
         assert.ok(e instanceof Error && e instanceof ashim.AshimError)
         assert.equal(e.code, 'invalid_settings')
         assert.ok(e.fields.some((f) => f.path === field), JSON.stringify(e.fields))

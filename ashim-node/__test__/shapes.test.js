@@ -129,3 +129,34 @@ test('run() works off the JS thread: the event loop keeps turning', async () => 
   // On the JS thread no timer could fire until the call returned.
   assert.ok(ticks >= 5, `only ${ticks} timer ticks in ${ms} ms`)
 })
+
+const LOGO = fixture('test-50x50.webp')
+
+test('watermark-image takes the named slot as an option', async () => {
+  const out = await ashim.watermarkImage(PNG, { watermark: LOGO })
+  assert.deepEqual([out.kind, out.width, out.height], ['image', 200, 150])
+  assert.ok(hasMagic(out.data, out.format))
+  assert.deepEqual(out.extra, {})
+  const plain = await ashim.resize(PNG, { width: 200 })
+  assert.notDeepEqual(out.data, plain.data)
+  const sync = ashim.runSync('watermark-image', PNG, { watermark: fs.readFileSync(LOGO) })
+  assert.deepEqual([sync.width, sync.height], [200, 150])
+})
+
+test('a missing named slot is invalid_input naming it', async () => {
+  await assert.rejects(ashim.watermarkImage(PNG, {}), (e) => {
+    assert.ok(e instanceof ashim.AshimError)
+    assert.equal(e.code, 'invalid_input')
+    assert.match(e.message, /watermark/)
+    return true
+  })
+  assert.throws(() => ashim.runSync('watermark-image', PNG), { code: 'invalid_input', message: /watermark/ })
+})
+
+test('a sub-route is a function returning its report', async () => {
+  assert.equal(ashim.toolFunctions.stripMetadataInspect, 'strip-metadata/inspect')
+  const out = await ashim.stripMetadataInspect(fixture('test-with-exif.jpg'))
+  assert.equal(out.kind, 'json')
+  assert.equal(out.json.filename, 'test-with-exif.jpg')
+  assert.equal(ashim.stripMetadataInspectSync(fixture('test-with-exif.jpg')).json.filename, 'test-with-exif.jpg')
+})

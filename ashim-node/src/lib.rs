@@ -8,7 +8,8 @@
 //! Core errors are returned as data ([`NativeOutput::error`]) and thrown by `index.js` as
 //! `AshimError` (an `Error` with a stable `.code` and `.fields`).
 
-use ashim_core::{Context, Error, InputFile, Outcome, Pipeline, Result};
+use ashim_core::tool::SlotInputs;
+use ashim_core::{Context, Error, Input, InputFile, Outcome, Pipeline, Result};
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -24,6 +25,8 @@ pub struct NativeInput {
     pub path: Option<String>,
     /// File name for the output name (defaults to the path's file name).
     pub name: Option<String>,
+    /// Named slot this input fills (`watermark`, `mask`); unset for the positional slot.
+    pub slot: Option<String>,
 }
 
 /// One problem with one setting.
@@ -78,6 +81,8 @@ pub struct NativeOutput {
     pub files: Option<Vec<NativeFile>>,
     /// JSON report as text (kind `json`).
     pub json: Option<String>,
+    /// Extra envelope fields of an image output (`similarity`, ...) as JSON text.
+    pub extra: Option<String>,
     /// The error (kind `error`).
     pub error: Option<NativeError>,
 }
@@ -94,13 +99,19 @@ impl NativeOutput {
             mime_type: None,
             files: None,
             json: None,
+            extra: None,
             error: None,
         }
     }
 
     fn from_result(result: Result<Outcome>) -> Self {
         match result {
-            Ok(Outcome::Image { encoded, name, .. }) => Self {
+            Ok(Outcome::Image {
+                encoded,
+                name,
+                extra,
+            }) => Self {
+                extra: Some(Value::Object(extra).to_string()),
                 format: Some(encoded.format.name().into()),
                 mime_type: Some(encoded.format.mime_type().into()),
                 width: Some(encoded.width),
@@ -109,7 +120,17 @@ impl NativeOutput {
                 data: Some(encoded.data.into()),
                 ..Self::empty("image")
             },
-            Ok(Outcome::Bytes(file)) => Self::from_result(Ok(Outcome::Files(vec![file]))),
+            Ok(Outcome::Bytes(file)) => Self {
+                name: Some(file.name.clone()),
+                mime_type: Some(file.mime_type.into()),
+                data: Some(file.data.clone().into()),
+                files: Some(vec![NativeFile {
+                    name: file.name,
+                    data: file.data.into(),
+                    mime_type: file.mime_type.into(),
+                }]),
+                ..Self::empty("file")
+            },
             Ok(Outcome::Files(files) | Outcome::FileSet(files)) => Self {
                 files: Some(
                     files
@@ -186,7 +207,7 @@ fn parse_json(text: &str, what: &str) -> Result<Value> {
 /// A tool run, prepared on the JS thread and computed on the libuv pool.
 pub struct RunTask {
     tool_id: String,
-    sources: Option<Vec<Source>>,
+    sources: Option<Vec<(Option<String>, Source)>>,
     settings_json: String,
 }
 
@@ -194,7 +215,7 @@ impl RunTask {
     fn new(tool_id: String, inputs: &[NativeInput], settings_json: String) -> Result<Self> {
         let sources = inputs
             .iter()
-            .map(Source::from_js)
+            .map(|i| Ok((i.slot.clone(), Source::from_js(i)?)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
             tool_id,
@@ -205,14 +226,15 @@ impl RunTask {
 
     fn execute(&mut self) -> Result<Outcome> {
         let settings = parse_json(&self.settings_json, "settings")?;
-        let files = self
-            .sources
-            .take()
-            .unwrap_or_default()
-            .into_iter()
-            .map(Source::load)
-            .collect::<Result<_>>()?;
-        ashim_core::run(&self.tool_id, files, &settings, &Context::default())
+        let mut slots = SlotInputs::default();
+        for (slot, source) in self.sources.take().unwrap_or_default() {
+            let input = Input::File(source.load()?);
+            match slot {
+                Some(name) => slots.named.push((name, input)),
+                None => slots.positional.push(input),
+            }
+        }
+        ashim_core::run_slots(&self.tool_id, slots, &settings, &Context::default())
     }
 }
 

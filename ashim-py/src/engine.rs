@@ -3,6 +3,7 @@
 
 use ashim_core::image::Image;
 use ashim_core::io::{self, DecodeOptions};
+use ashim_core::tool::SlotInputs;
 use ashim_core::{Context, Error, Input, InputFile, Outcome, Pipeline, Result};
 use image::{DynamicImage, GrayAlphaImage, GrayImage, RgbImage, RgbaImage};
 use serde_json::Value;
@@ -76,13 +77,25 @@ pub fn parse_json(text: &str, what: &str) -> Result<Value> {
         .map_err(|e| Error::field("", format!("{what} are not valid JSON: {e}")))
 }
 
-/// Run `tool_id` on `sources` with JSON `settings`.
-pub fn run(tool_id: &str, sources: Vec<Source>, settings: &Value) -> Result<Outcome> {
-    let inputs = sources
-        .into_iter()
-        .map(Source::into_input)
-        .collect::<Result<_>>()?;
-    ashim_core::run_inputs(tool_id, inputs, settings, &Context::default())
+/// Run `tool_id` on the positional `sources` and the `(slot, source)` pairs of its named
+/// slots (`watermark`, `mask`, ...) with JSON `settings`.
+pub fn run(
+    tool_id: &str,
+    sources: Vec<Source>,
+    named: Vec<(String, Source)>,
+    settings: &Value,
+) -> Result<Outcome> {
+    let slots = SlotInputs {
+        positional: sources
+            .into_iter()
+            .map(Source::into_input)
+            .collect::<Result<_>>()?,
+        named: named
+            .into_iter()
+            .map(|(slot, s)| Ok((slot, s.into_input()?)))
+            .collect::<Result<_>>()?,
+    };
+    ashim_core::run_slots(tool_id, slots, settings, &Context::default())
 }
 
 /// Run a pipeline (`{"steps": [...]}` or a bare list of steps) on one source.
@@ -123,7 +136,13 @@ mod tests {
             height: 3,
             channels: 3,
         };
-        let out = run("convert", vec![src], &serde_json::json!({"format": "png"})).unwrap();
+        let out = run(
+            "convert",
+            vec![src],
+            vec![],
+            &serde_json::json!({"format": "png"}),
+        )
+        .unwrap();
         let Outcome::Image { encoded, .. } = out else {
             panic!("image expected")
         };
@@ -139,7 +158,41 @@ mod tests {
             height: 2,
             channels: 3,
         };
-        let err = run("resize", vec![src], &serde_json::json!({"width": 1})).unwrap_err();
+        let err = run(
+            "resize",
+            vec![src],
+            vec![],
+            &serde_json::json!({"width": 1}),
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "invalid_input");
+    }
+
+    #[test]
+    fn named_slot_reaches_the_tool() {
+        let fixture = |n: &str| {
+            let path = format!("{}/../../shared/fixtures/{n}", env!("CARGO_MANIFEST_DIR"));
+            Source::File(InputFile::new(std::fs::read(path).unwrap(), Some(n.into())))
+        };
+        let out = run(
+            "watermark-image",
+            vec![fixture("test-200x150.png")],
+            vec![("watermark".into(), fixture("test-50x50.webp"))],
+            &serde_json::json!({}),
+        )
+        .unwrap();
+        let Outcome::Image { encoded, .. } = out else {
+            panic!("image expected")
+        };
+        assert_eq!((encoded.width, encoded.height), (200, 150));
+        let err = run(
+            "watermark-image",
+            vec![fixture("test-200x150.png")],
+            vec![],
+            &serde_json::json!({}),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(err.message().contains("watermark"), "{}", err.message());
     }
 }

@@ -120,11 +120,16 @@ fn source(item: &Bound<'_, PyAny>) -> PyResult<Source> {
     ))
 }
 
-/// Convert an outcome to `("image", data, format, width, height, name, mime_type)`,
-/// `("files", [(name, data, mime_type), ...])` or `("json", text)`.
+/// Convert an outcome to `("image", data, format, width, height, name, mime_type, extra_json)`,
+/// `("files", [(name, data, mime_type), ...])` (a ZIP's files or a file set),
+/// `("file", name, data, mime_type)` (raw bytes) or `("json", text)`.
 fn outcome_to_py(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
     Ok(match outcome {
-        Outcome::Image { encoded, name, .. } => (
+        Outcome::Image {
+            encoded,
+            name,
+            extra,
+        } => (
             "image",
             PyBytes::new(py, &encoded.data),
             encoded.format.name(),
@@ -132,15 +137,20 @@ fn outcome_to_py(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
             encoded.height,
             name,
             encoded.format.mime_type(),
+            serde_json::Value::Object(extra).to_string(),
         )
             .into_pyobject(py)?
             .into_any()
             .unbind(),
-        Outcome::Bytes(file) => {
-            let list = PyList::empty(py);
-            list.append((file.name, PyBytes::new(py, &file.data), file.mime_type))?;
-            ("files", list).into_pyobject(py)?.into_any().unbind()
-        }
+        Outcome::Bytes(file) => (
+            "file",
+            file.name,
+            PyBytes::new(py, &file.data),
+            file.mime_type,
+        )
+            .into_pyobject(py)?
+            .into_any()
+            .unbind(),
         Outcome::Files(files) | Outcome::FileSet(files) => {
             let list = PyList::empty(py);
             for f in files {
@@ -155,21 +165,28 @@ fn outcome_to_py(py: Python<'_>, outcome: Outcome) -> PyResult<Py<PyAny>> {
     })
 }
 
-/// Run the tool `tool_id` on `inputs` (see [`source`]) with settings given as JSON text.
+/// Run the tool `tool_id` on the positional `inputs` and the `(slot, input)` pairs of its
+/// named slots (see [`source`]) with settings given as JSON text.
 /// The GIL is released while the tool runs.
 #[pyfunction]
+#[pyo3(signature = (tool_id, inputs, settings_json, named = Vec::new()))]
 fn run(
     py: Python<'_>,
     tool_id: &str,
     inputs: Vec<Bound<'_, PyAny>>,
     settings_json: &str,
+    named: Vec<(String, Bound<'_, PyAny>)>,
 ) -> PyResult<Py<PyAny>> {
     let sources = inputs.iter().map(source).collect::<PyResult<Vec<_>>>()?;
+    let named = named
+        .iter()
+        .map(|(slot, item)| Ok((slot.clone(), source(item)?)))
+        .collect::<PyResult<Vec<_>>>()?;
     let tool_id = tool_id.to_owned();
     let settings_json = settings_json.to_owned();
     let result = py.detach(move || {
         let settings = engine::parse_json(&settings_json, "settings")?;
-        engine::run(&tool_id, sources, &settings)
+        engine::run(&tool_id, sources, named, &settings)
     });
     outcome_to_py(py, result.map_err(|e| to_py_err(py, e))?)
 }

@@ -14,15 +14,27 @@ TOOLS = ashim.tools()
 IDS = [t["id"] for t in TOOLS]
 
 
+#: Output kind in the catalogue -> ``Output.kind``.
+OUTPUT_KIND = {"image": "image", "json": "json", "files": "files", "fileSet": "files", "bytes": "file"}
+
+
+def positional_slot(tool):
+    return next((s for s in tool["slots"] if not s["named"]), None)
+
+
 def inputs_for(tool):
-    inputs = tool["inputs"]
-    if inputs["kind"] == "none":
+    slot = positional_slot(tool)
+    if slot is None:
         return []
-    if inputs["kind"] == "one":
+    if slot.get("max") == 1:
         return [FIXTURES / "test-200x150.png"]
-    return [FIXTURES / "test-200x150.png", FIXTURES / "test-100x100.jpg"][: max(2, inputs["min"])] + [
-        FIXTURES / "test-200x150.png"
-    ] * max(0, inputs["min"] - 2)
+    n = max(2, slot["min"])
+    return ([FIXTURES / "test-200x150.png", FIXTURES / "test-100x100.jpg"] * n)[:n]
+
+
+def named_for(tool):
+    """One small image for every required named slot (by its Python name)."""
+    return {_schema.snake(s["name"]): FIXTURES / "test-50x50.webp" for s in tool["slots"] if s["named"] and s["min"] > 0}
 
 
 def working_settings(tool):
@@ -32,7 +44,7 @@ def working_settings(tool):
     schema = tool["settingsSchema"]
     base = minimal_settings(schema)
     try:
-        ashim.run(tool["id"], inputs_for(tool) or None, **base)
+        ashim.run(tool["id"], inputs_for(tool) or None, **named_for(tool), **base)
         return base
     except (ashim.InvalidSettingsError, ashim.UnprocessableError) as first:
         for name, prop in schema.get("properties", {}).items():
@@ -40,7 +52,7 @@ def working_settings(tool):
                 continue
             trial = {**base, name: minimal_value(schema, prop)}
             try:
-                ashim.run(tool["id"], inputs_for(tool) or None, **trial)
+                ashim.run(tool["id"], inputs_for(tool) or None, **named_for(tool), **trial)
                 return trial
             except (ashim.InvalidSettingsError, ashim.UnprocessableError):
                 continue
@@ -48,7 +60,7 @@ def working_settings(tool):
 
 
 def check_output(tool, out):
-    assert out.kind == tool["output"]
+    assert out.kind == OUTPUT_KIND[tool["output"]]
     if out.kind == "image":
         assert has_magic(out.data, out.format), out.format
         assert out.width > 0 and out.height > 0
@@ -56,7 +68,8 @@ def check_output(tool, out):
         assert "." in out.name
         pixels = out.to_numpy()
         assert pixels.shape[:2] == (out.height, out.width)
-    elif out.kind == "files":
+        assert isinstance(out.extra, dict)
+    elif out.kind in ("files", "file"):
         assert out.files, "a files output with no files"
         for f in out.files:
             assert f.name and "/" not in f.name
@@ -70,7 +83,7 @@ def check_output(tool, out):
 def test_catalogue_is_not_empty_and_complete():
     assert len(IDS) == len(set(IDS)) >= 9
     for t in TOOLS:
-        assert set(t) >= {"id", "name", "description", "category", "inputs", "output", "settingsSchema", "availability"}
+        assert set(t) >= {"id", "name", "description", "category", "slots", "output", "caps", "settingsSchema", "availability"}
         assert t["settingsSchema"]["type"] == "object"
 
 
@@ -78,10 +91,10 @@ def test_catalogue_is_not_empty_and_complete():
 def test_every_tool_runs_with_minimal_settings(tool):
     if tool["availability"]["state"] != "ready":
         with pytest.raises(ashim.ModelNotInstalledError):
-            ashim.run(tool["id"], inputs_for(tool) or None, **minimal_settings(tool["settingsSchema"]))
+            ashim.run(tool["id"], inputs_for(tool) or None, **named_for(tool), **minimal_settings(tool["settingsSchema"]))
         return
     settings = working_settings(tool)
-    out = ashim.run(tool["id"], inputs_for(tool) or None, **settings)
+    out = ashim.run(tool["id"], inputs_for(tool) or None, **named_for(tool), **settings)
     check_output(tool, out)
 
 
@@ -93,19 +106,22 @@ def test_every_tool_has_a_generated_function(tool):
     sig = inspect.signature(fn)
     schema = tool["settingsSchema"]
     wire_names = set(schema.get("properties", {}))
-    kw = [p for p in sig.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    slot_names = {_schema.snake(s["name"]) for s in tool["slots"] if s["named"]}
+    kw = [p for p in sig.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in slot_names]
+    assert slot_names <= set(sig.parameters)
     assert {_schema.camel(p.name) for p in kw} == wire_names
     for p in kw:
         required = _schema.camel(p.name) in schema.get("required", [])
         assert (p.default is inspect.Parameter.empty) == required, p.name
     positional = [p for p in sig.parameters.values() if p.kind is inspect.Parameter.POSITIONAL_ONLY]
-    assert len(positional) == (0 if tool["inputs"]["kind"] == "none" else 1)
+    assert len(positional) == (0 if positional_slot(tool) is None else 1)
     if tool["availability"]["state"] != "ready":
         return
     settings = {_schema.snake(k): v for k, v in working_settings(tool).items()}
     ins = inputs_for(tool)
-    args = [] if tool["inputs"]["kind"] == "none" else [ins[0] if tool["inputs"]["kind"] == "one" else ins]
-    check_output(tool, fn(*args, **settings))
+    slot = positional_slot(tool)
+    args = [] if slot is None else [ins[0] if slot.get("max") == 1 else ins]
+    check_output(tool, fn(*args, **named_for(tool), **settings))
 
 
 @pytest.mark.parametrize("tool", [t for t in TOOLS if t["settingsSchema"].get("required")], ids=lambda t: t["id"])
@@ -114,6 +130,6 @@ def test_missing_required_setting_names_the_field(tool):
     settings = minimal_settings(tool["settingsSchema"])
     del settings[required[0]]
     with pytest.raises(ashim.InvalidSettingsError) as info:
-        ashim.run(tool["id"], inputs_for(tool) or None, **settings)
+        ashim.run(tool["id"], inputs_for(tool) or None, **named_for(tool), **settings)
     assert info.value.code == "invalid_settings"
     assert any(f["path"] == required[0] for f in info.value.fields)

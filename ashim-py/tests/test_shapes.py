@@ -184,3 +184,35 @@ def test_gil_is_released_during_image_work():
     # duration; with it released, it keeps running (gaps of a switch interval or so).
     assert timing["call"] > 0.05, "the call was too quick to tell"
     assert max_gap < 0.5 * timing["call"], (max_gap, timing["call"])
+
+
+LOGO = FIXTURES / "test-50x50.webp"
+
+
+def test_watermark_image_takes_the_named_slot_by_keyword():
+    sig = inspect.signature(ashim.watermark_image)
+    assert sig.parameters["watermark"].kind is inspect.Parameter.KEYWORD_ONLY
+    out = ashim.watermark_image(PNG, watermark=LOGO)
+    assert out.kind == "image" and (out.width, out.height) == (200, 150)
+    assert has_magic(out.data, out.format) and out.extra == {}
+    before = ashim.resize(PNG, width=200).to_numpy()
+    assert (out.to_numpy() != before).any(), "the watermark changed no pixel"
+    by_id = ashim.run("watermark-image", PNG, watermark=LOGO.read_bytes())
+    assert (by_id.width, by_id.height) == (200, 150)
+
+
+def test_missing_named_slot_is_invalid_input_naming_it():
+    with pytest.raises(ashim.InvalidInputError) as info:
+        ashim.watermark_image(PNG)
+    assert info.value.code == "invalid_input"
+    assert "watermark" in info.value.message
+    with pytest.raises(ashim.InvalidInputError, match="watermark"):
+        ashim.run("watermark-image", PNG)
+
+
+def test_sub_route_is_a_function_returning_its_report():
+    assert ashim.TOOL_FUNCTIONS["strip_metadata_inspect"] == "strip-metadata/inspect"
+    out = ashim.strip_metadata_inspect(FIXTURES / "test-with-exif.jpg")
+    assert out.kind == "json" and isinstance(out.json, dict)
+    assert out.json["filename"] == "test-with-exif.jpg"
+    assert ashim.run("strip-metadata/inspect", JPG).json["filename"] == "test-100x100.jpg"

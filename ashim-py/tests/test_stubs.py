@@ -1,4 +1,5 @@
-"""The checked-in stubs match the registry, and mypy accepts/rejects typed usage."""
+"""mypy accepts/rejects typed usage of the generated stubs. (That the checked-in stubs match
+the catalogue is checked in Rust: ``cargo test -p ashim-tests --test stubs``.)"""
 
 import pathlib
 import subprocess
@@ -6,12 +7,6 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TYPING = ROOT / "tests" / "typing"
-
-
-def test_stubs_are_up_to_date():
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_stubs.py"), "--check"],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
 
 
 def mypy(path: pathlib.Path) -> subprocess.CompletedProcess:

@@ -19,6 +19,16 @@ async function main(): Promise<void> {
     if (e instanceof ashim.AshimError) console.log(e.code, e.fields, w, names, fields)
   }
 
+  const marked = await ashim.watermarkImage(out, { watermark: 'logo.png', opacity: 50 })
+  const extra: Record<string, unknown> = marked.extra
+  const inspected = await ashim.stripMetadataInspect(data)
+  const filename: string = inspected.json.filename
+  console.log(extra, filename)
+
+  // @ts-expect-error the watermark file is required
+  await ashim.watermarkImage(data, { opacity: 50 })
+  // @ts-expect-error not a field of the report
+  console.log(inspected.json.noSuchField)
   // @ts-expect-error width is a number
   await ashim.resize(data, { width: 'wide' })
   // @ts-expect-error not a fit mode

@@ -73,12 +73,15 @@ class File:
 class Output:
     """The result of a tool or pipeline.
 
-    ``kind`` is ``"image"``, ``"files"`` or ``"json"``. Images have ``data``, ``format``,
-    ``width``, ``height``, ``name`` and ``mime_type``; files outputs have ``files``; JSON
-    reports have ``json``. Attributes that do not apply are ``None``.
+    ``kind`` is ``"image"``, ``"files"``, ``"file"`` or ``"json"``. Images have ``data``,
+    ``format``, ``width``, ``height``, ``name``, ``mime_type`` and ``extra`` (the extra
+    envelope fields a tool reports, such as ``similarity``; usually empty); files outputs
+    have ``files``; a single file (raw bytes such as a preview) has ``data``, ``name``,
+    ``mime_type`` and ``files`` with that one file; JSON reports have ``json``. Attributes
+    that do not apply are ``None``.
     """
 
-    __slots__ = ("kind", "data", "format", "width", "height", "name", "mime_type", "files", "json")
+    __slots__ = ("kind", "data", "format", "width", "height", "name", "mime_type", "files", "json", "extra")
 
     def __init__(self, native: Tuple[Any, ...]) -> None:
         self.kind: str = native[0]
@@ -90,8 +93,13 @@ class Output:
         self.mime_type: Optional[str] = None
         self.files: Optional[List[File]] = None
         self.json: Any = None
+        self.extra: Optional[Dict[str, Any]] = None
         if self.kind == "image":
-            _, self.data, self.format, self.width, self.height, self.name, self.mime_type = native
+            _, self.data, self.format, self.width, self.height, self.name, self.mime_type, extra = native
+            self.extra = json.loads(extra)
+        elif self.kind == "file":
+            _, self.name, self.data, self.mime_type = native
+            self.files = [File(self.name or "file", self.data or b"", self.mime_type or "")]
         elif self.kind == "files":
             self.files = [File(*f) for f in native[1]]
         else:
@@ -185,7 +193,8 @@ _BY_ID: Dict[str, Dict[str, Any]] = {t["id"]: t for t in _CATALOGUE}
 
 def tools() -> List[Dict[str, Any]]:
     """The catalogue: every tool's ``id``, ``name``, ``description``, ``category``,
-    ``inputs``, ``output``, ``settingsSchema`` (JSON Schema 2020-12) and ``availability``."""
+    ``slots``, ``output``, ``caps``, ``settingsSchema`` (JSON Schema 2020-12), ``reportSchema``
+    (when it has one), ``availability`` and, where set, ``route``, ``aliases`` and ``formFields``."""
     return json.loads(_ashim.catalogue_json())
 
 
@@ -206,17 +215,35 @@ def _wire_settings(tool_id: str, settings: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
+def _named_slots(tool_id: str) -> Dict[str, str]:
+    """Python and wire names of a tool's named slots -> the slot's wire name."""
+    out: Dict[str, str] = {}
+    for slot in (_BY_ID.get(tool_id) or {}).get("slots", []):
+        if slot["named"]:
+            out[slot["name"]] = slot["name"]
+            out[_schema.snake(slot["name"])] = slot["name"]
+    return out
+
+
+def _run_native(tool_id: str, inputs: List[Any], named: Dict[str, Any], settings: Dict[str, Any]) -> Output:
+    native = [to_native(i) for i in inputs]
+    native_named = [(slot, to_native(v)) for slot, v in named.items() if v is not None]
+    return Output(_ashim.run(tool_id, native, json.dumps(settings), native_named))
+
+
 def run(tool_id: str, input: Any = None, /, **settings: Any) -> Output:
     """Run the tool ``tool_id`` on ``input`` (one image, a list of images, or ``None`` for
-    tools that take none) with keyword settings (snake_case or camelCase)."""
+    tools that take none) with keyword settings (snake_case or camelCase). Files of named
+    slots are keyword arguments too (``watermark=...``)."""
     if input is None:
         inputs: List[Any] = []
     elif _is_single(input):
         inputs = [input]
     else:
         inputs = list(input)
-    native = [to_native(i) for i in inputs]
-    return Output(_ashim.run(tool_id, native, json.dumps(_wire_settings(tool_id, settings))))
+    slots = _named_slots(tool_id)
+    named = {slots[k]: settings.pop(k) for k in list(settings) if k in slots}
+    return _run_native(tool_id, inputs, named, _wire_settings(tool_id, settings))
 
 
 StepLike = Union[Dict[str, Any], Tuple[str, Dict[str, Any]], str]
@@ -244,14 +271,23 @@ def pipeline(steps: Iterable[StepLike], input: Any) -> Output:
 
 def _make_tool_function(tool: Dict[str, Any]) -> Callable[..., Output]:
     tool_id: str = tool["id"]
-    kind: str = tool["inputs"]["kind"]
+    positional = _schema.positional(tool)
+    named_slots = _schema.named_slots(tool)
     params = _schema.params(tool["settingsSchema"])
     sig_params: List[inspect.Parameter] = []
-    if kind == "one":
-        sig_params.append(inspect.Parameter("input", inspect.Parameter.POSITIONAL_ONLY, annotation="Input"))
-    elif kind == "many":
+    if positional is not None:
         sig_params.append(
-            inspect.Parameter("inputs", inspect.Parameter.POSITIONAL_ONLY, annotation="Sequence[Input]")
+            inspect.Parameter(
+                positional.name,
+                inspect.Parameter.POSITIONAL_ONLY,
+                default=None if positional.optional else inspect.Parameter.empty,
+                annotation=positional.annotation,
+            )
+        )
+    for slot in named_slots:
+        # A required slot left out reaches the core, which names it in an InvalidInputError.
+        sig_params.append(
+            inspect.Parameter(slot.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=slot.annotation)
         )
     for p in params:
         default = inspect.Parameter.empty if p.required else p.default
@@ -264,15 +300,14 @@ def _make_tool_function(tool: Dict[str, Any]) -> Callable[..., Output]:
     def tool_function(*args: Any, **kwargs: Any) -> Output:
         bound = signature.bind(*args, **kwargs)
         given = dict(bound.arguments)
-        if kind == "one":
-            inputs = [given.pop("input")]
-        elif kind == "many":
-            inputs = list(given.pop("inputs"))
-        else:
-            inputs = []
+        inputs: List[Any] = []
+        if positional is not None:
+            value = given.pop(positional.name, None)
+            if value is not None:
+                inputs = [value] if positional.single else list(value)
+        named = {slot.wire: given.pop(slot.name, None) for slot in named_slots}
         settings = {wire[k]: v for k, v in given.items() if v is not None}
-        native = [to_native(i) for i in inputs]
-        return Output(_ashim.run(tool_id, native, json.dumps(settings)))
+        return _run_native(tool_id, inputs, named, settings)
 
     name = _schema.function_name(tool_id)
     tool_function.__name__ = name

@@ -19,8 +19,9 @@ RESERVED = frozenset(
 
 
 def snake(name: str) -> str:
-    """``withoutEnlargement`` -> ``without_enlargement``; ``qr-generate`` -> ``qr_generate``."""
-    name = name.replace("-", "_")
+    """``withoutEnlargement`` -> ``without_enlargement``; ``qr-generate`` -> ``qr_generate``;
+    ``strip-metadata/inspect`` -> ``strip_metadata_inspect``."""
+    name = name.replace("-", "_").replace("/", "_")
     name = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
     name = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", name)
     out = name.lower()
@@ -136,15 +137,61 @@ def params(schema: Schema) -> List[Param]:
     return out
 
 
-INPUT_DOC = {
-    "none": None,
-    "one": "input: the image, as bytes, a path, an H×W×C uint8 array or an earlier Output.",
-    "many": "inputs: a sequence of at least {min} images (bytes, paths, arrays or Outputs).",
-}
+class Slot(NamedTuple):
+    """One input slot as a Python argument."""
+
+    name: str  #: Python name: ``input`` / ``inputs`` for the positional slot, else snake_case
+    wire: str  #: the slot's name in the catalogue (``file``, ``watermark``, ``backgroundImage``)
+    single: bool  #: takes at most one file
+    optional: bool  #: may be left out (min 0)
+    annotation: str  #: type annotation as text
+    doc: str  #: one line for the docstring
+
+
+def _counts(slot: Schema) -> str:
+    lo, hi = slot["min"], slot.get("max")
+    if hi is None:
+        return f"at least {lo}"
+    return f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+
+
+def _slot(slot: Schema) -> Slot:
+    single = slot.get("max") == 1
+    optional = slot["min"] == 0
+    noun = "file" if slot["accepts"]["kind"] == "anyFile" else "image"
+    if slot["named"]:
+        name = snake(slot["name"])
+    else:
+        name = "input" if single else "inputs"
+    ann = "Input" if single else "Sequence[Input]"
+    if optional:
+        ann = f"Optional[{ann}]"
+    what = f"the {noun}" if single else f"a sequence of {_counts(slot)} {noun}s"
+    doc = f"{name}: {what} (bytes, a path, an H×W×C uint8 array or an earlier Output)"
+    if slot["named"]:
+        doc += f", sent as ``{slot['name']}``"
+    doc += ("; optional" if optional else "") + ". " + " ".join(slot.get("description", "").split())
+    return Slot(name, slot["name"], single, optional, ann, doc.strip())
+
+
+def positional(tool: Schema) -> Optional[Slot]:
+    """The positional slot of a tool, if it has one."""
+    for slot in tool["slots"]:
+        if not slot["named"]:
+            return _slot(slot)
+    return None
+
+
+def named_slots(tool: Schema) -> List[Slot]:
+    """The named slots of a tool, in catalogue order."""
+    return [_slot(s) for s in tool["slots"] if s["named"]]
+
 
 RETURNS_DOC = {
-    "image": "Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.save()``, ``.to_numpy()``).",
+    "image": "Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).",
     "files": "Output: the files (``.files``, each with ``.name``, ``.data``, ``.mime_type``).",
+    "fileSet": "Output: the files (``.files``, each with ``.name``, ``.data``, ``.mime_type``).",
+    "bytes": "Output: one file (``.data``, ``.name``, ``.mime_type``).",
     "json": "Output: the report (``.json``).",
 }
 
@@ -153,10 +200,8 @@ def docstring(tool: Schema) -> str:
     """The docstring of a tool's function, built from its catalogue entry."""
     lines = [f"{tool['name']}: {tool['description']}", "", f"Tool id ``{tool['id']}``."]
     lines += ["", "Args:"]
-    inputs = tool["inputs"]
-    doc = INPUT_DOC.get(inputs["kind"])
-    if doc:
-        lines.append("    " + doc.format(min=inputs.get("min", 1)))
+    for slot in ([positional(tool)] if positional(tool) else []) + named_slots(tool):
+        lines.append("    " + slot.doc)  # type: ignore[union-attr]
     for p in params(tool["settingsSchema"]):
         extra = "required" if p.required else f"default {p.default!r}" if p.default is not None else "optional"
         lines.append(f"    {p.name} ({p.annotation}; {extra}; ``{p.wire}``): {p.description}")

@@ -15,3 +15,6 @@ try:
     ashim.crop(out, left=0, top=0, width=10, height=10, unit="percent")
 except ashim.InvalidSettingsError as e:
     code: str = e.code
+marked: ashim.Output = ashim.watermark_image(out, watermark=pathlib.Path("logo.png"), opacity=50)
+inspected = ashim.strip_metadata_inspect(b"...")
+filename: str = inspected.json["filename"]
