@@ -88,11 +88,13 @@ fn stubs_show_named_slots_sub_routes_and_reports() {
     let dts = gen_stubs::render_dts(&tools);
 
     // watermark-image: positional image plus a required keyword / option `watermark`.
-    assert!(tool("watermark-image")["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|s| s["name"] == "watermark" && s["named"] == true));
+    assert!(
+        tool("watermark-image")["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "watermark" && s["named"] == true)
+    );
     let py_fn = pyi
         .lines()
         .find(|l| l.starts_with("def watermark_image("))
