@@ -3,8 +3,19 @@
 use super::colour::{Checkpoint, Planes};
 use crate::error::Result;
 
-/// A separable blend mode (W3C Compositing and Blending Level 1).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A separable blend mode (W3C Compositing and Blending Level 1); on the wire in kebab-case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum BlendMode {
     /// Plain source-over.
     #[default]

@@ -8,49 +8,6 @@ use crate::tool::{Caps, Category, Inputs, Output, SlotSpec, Tool, ToolMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Blend modes of `compose` (the separable W3C modes).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ComposeBlend {
-    /// Normal source-over.
-    #[default]
-    Over,
-    /// Darkens: base × overlay.
-    Multiply,
-    /// Lightens: inverse of multiplying the inverses.
-    Screen,
-    /// Multiply or screen depending on the base.
-    Overlay,
-    /// The darker of the two.
-    Darken,
-    /// The lighter of the two.
-    Lighten,
-    /// Multiply or screen depending on the overlay.
-    HardLight,
-    /// A softer hard-light.
-    SoftLight,
-    /// Absolute difference.
-    Difference,
-    /// Like difference, lower contrast.
-    Exclusion,
-}
-
-impl From<ComposeBlend> for BlendMode {
-    fn from(b: ComposeBlend) -> Self {
-        match b {
-            ComposeBlend::Over => Self::Over,
-            ComposeBlend::Multiply => Self::Multiply,
-            ComposeBlend::Screen => Self::Screen,
-            ComposeBlend::Overlay => Self::Overlay,
-            ComposeBlend::Darken => Self::Darken,
-            ComposeBlend::Lighten => Self::Lighten,
-            ComposeBlend::HardLight => Self::HardLight,
-            ComposeBlend::SoftLight => Self::SoftLight,
-            ComposeBlend::Difference => Self::Difference,
-            ComposeBlend::Exclusion => Self::Exclusion,
-        }
-    }
-}
 
 /// Settings of [`Compose`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -66,7 +23,7 @@ pub struct ComposeSettings {
     #[schemars(range(min = 0, max = 100))]
     pub opacity: f64,
     /// How overlay colours combine with the base.
-    pub blend_mode: ComposeBlend,
+    pub blend_mode: BlendMode,
 }
 
 impl Default for ComposeSettings {
@@ -75,7 +32,7 @@ impl Default for ComposeSettings {
             x: 0.0,
             y: 0.0,
             opacity: 100.0,
-            blend_mode: ComposeBlend::Over,
+            blend_mode: BlendMode::Over,
         }
     }
 }
@@ -99,7 +56,7 @@ pub fn compose(
     }
     let top = Planes::from_dynamic(overlay.first());
     let (x, y) = (s.x.round() as i64, s.y.round() as i64);
-    let mode = BlendMode::from(s.blend_mode);
+    let mode = s.blend_mode;
     let opacity = (s.opacity / 100.0) as f32;
     base.try_map_frames(|px| {
         let mut p = Planes::from_dynamic(px);
