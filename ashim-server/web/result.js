@@ -53,7 +53,21 @@ function scalar(v, key) {
   if (typeof v === "string" && v.startsWith("data:image/")) return h("img.thumb", { src: v, alt: key || "image" });
   if (typeof v === "string" && (v.includes("\n") || v.length > 120)) return h("pre.text", v);
   if (v === null) return h("span.muted", "—");
+  if (typeof v === "number" && !Number.isInteger(v)) return String(Number(v.toPrecision(6)));
   return String(v);
+}
+
+const isObj = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
+
+/** One level of nested objects spread into columns: {box: {x, y}} -> {"box x", "box y"}. */
+function spread(row) {
+  const out = {};
+  for (const [k, x] of Object.entries(row)) {
+    if (isObj(x) && Object.values(x).every((y) => y === null || typeof y !== "object")) {
+      for (const [k2, y] of Object.entries(x)) out[`${k} ${k2}`] = y;
+    } else out[k] = x;
+  }
+  return out;
 }
 
 /** Readable rendering of any JSON value. */
@@ -64,11 +78,11 @@ export function renderValue(v, key, depth = 0) {
     if (v.every((x) => x === null || typeof x !== "object")) {
       return h("ul.inline-list", v.map((x) => h("li", scalar(x, key))));
     }
-    const objs = v.every((x) => x && typeof x === "object" && !Array.isArray(x));
-    if (objs) {
+    if (v.every(isObj)) {
+      v = v.map(spread);
       const keys = [...new Set(v.flatMap((x) => Object.keys(x)))];
       const flat = keys.every((k) => v.every((x) => x[k] === undefined || x[k] === null || typeof x[k] !== "object"));
-      if (flat && keys.length <= 10) {
+      if (flat && keys.length <= 12) {
         return h("div.table-wrap", h("table.report",
           h("thead", h("tr", keys.map((k) => h("th", { scope: "col" }, humanize(k))))),
           h("tbody", v.map((x) => h("tr", keys.map((k) => h("td", x[k] === undefined ? "" : scalar(x[k], k))))))));
@@ -76,7 +90,9 @@ export function renderValue(v, key, depth = 0) {
     }
     return h("ol.obj-list", v.map((x) => h("li", renderValue(x, key, depth + 1))));
   }
-  const entries = Object.entries(v);
+  // Plain figures and text first, then lists and nested reports.
+  const nested = (x) => x !== null && typeof x === "object";
+  const entries = Object.entries(v).sort(([, a], [, b]) => nested(a) - nested(b));
   if (!entries.length) return h("span.muted", "empty");
   return h("dl.report", entries.flatMap(([k, x]) => [h("dt", humanize(k)), h("dd", renderValue(x, k, depth + 1))]));
 }

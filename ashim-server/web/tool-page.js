@@ -23,11 +23,11 @@ export function dropZone(slot, { batch = false, label } = {}) {
   const err = h("p.field-error", { id: `${id}-err`, hidden: true });
   const title = label || (slot.named ? humanize(slot.name) : multiple ? "Images" : "Image");
   const hint = [
-    slot.description,
+    slot.description && slot.description.replace(/[.;\s]+$/, ""),
     slot.named ? `sent as the “${slot.name}” part` : null,
     multiple && !batch ? countHint(slot) : null,
     batch ? "one file, or several to run them as a batch (one ZIP)" : null,
-  ].filter(Boolean).join("; ");
+  ].filter(Boolean).join("; ") + ".";
   const zone = h("div.drop", { "data-slot": slot.name },
     h("label", { for: id }, h("strong", title), h("span.muted", " — drop files here or choose")),
     input,

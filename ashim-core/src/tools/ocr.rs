@@ -72,8 +72,8 @@ pub struct OcrBox {
 pub struct OcrLine {
     /// The text.
     pub text: String,
-    /// Mean character confidence 0–1.
-    pub confidence: f32,
+    /// Mean character confidence 0–1, to three decimals.
+    pub confidence: f64,
     /// Where it is.
     #[serde(rename = "box")]
     pub bbox: OcrBox,
@@ -143,7 +143,7 @@ impl Tool for Ocr {
                 .iter()
                 .map(|l| OcrLine {
                     text: l.text.clone(),
-                    confidence: (l.confidence * 1000.0).round() / 1000.0,
+                    confidence: (f64::from(l.confidence) * 1000.0).round() / 1000.0,
                     bbox: OcrBox { x: l.bbox[0], y: l.bbox[1], w: l.bbox[2], h: l.bbox[3] },
                 })
                 .collect(),

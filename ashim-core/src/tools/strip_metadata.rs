@@ -249,6 +249,11 @@ fn exif_value(v: &exif::Value) -> Value {
             let s = s.join(" ");
             json!(iso_date(&s).unwrap_or(s))
         }
+        // Version tags (ExifVersion "0232", FlashpixVersion "0100") and other UNDEFINED
+        // values that are plain text read as text, not as a list of byte values.
+        V::Undefined(b, _) if !b.is_empty() && b.iter().all(|c| c.is_ascii_graphic() || *c == b' ') => {
+            json!(String::from_utf8_lossy(b).trim_end().to_string())
+        }
         V::Byte(b) | V::Undefined(b, _) => blob(b),
         V::SByte(b) => many(b),
         V::Short(x) => many(x),
