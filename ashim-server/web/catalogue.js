@@ -80,6 +80,9 @@ function accepts(slot) {
 }
 export { accepts as acceptAttr };
 
+/** A category id as a heading: "ai" -> "AI", "adjust" -> "Adjust". */
+const categoryTitle = (cat) => (cat.length <= 2 ? cat.toUpperCase() : humanize(cat));
+
 /** The catalogue page: search box and tools grouped by category. */
 export async function cataloguePage(main, ctx) {
   const list = await tools(ctx.disabled);
@@ -97,8 +100,8 @@ export async function cataloguePage(main, ctx) {
     if (!byCat.size) groups.append(h("p.muted", "No tool matches."));
     for (const [cat, ts] of byCat) {
       groups.append(
-        h("section.group-block", { "aria-label": humanize(cat) },
-          h("h2", humanize(cat)),
+        h("section.group-block", { "aria-label": categoryTitle(cat) },
+          h("h2", categoryTitle(cat)),
           h("ul.tool-grid", ts.map((t) =>
             h("li", h("a.tool-card", { href: `/tools/${t.id}`, "data-tool": t.id },
               h("strong", t.name),
