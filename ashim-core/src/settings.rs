@@ -78,7 +78,9 @@ pub fn parse<T: DeserializeOwned + JsonSchema + 'static>(value: &Value) -> Resul
     }
 }
 
-fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+/// `schema` with a local `{"$ref": "#/$defs/Name"}` followed (through chains of refs) into `root`'s
+/// `$defs`; any other schema, or a ref that does not resolve, is returned as it is.
+pub fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     match schema
         .get("$ref")
         .and_then(Value::as_str)
@@ -87,6 +89,7 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
         Some(name) => root
             .get("$defs")
             .and_then(|d| d.get(name))
+            .map(|s| resolve(root, s))
             .unwrap_or(schema),
         None => schema,
     }

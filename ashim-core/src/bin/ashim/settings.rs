@@ -1,6 +1,7 @@
 //! A tool's settings as command-line flags, read from its JSON Schema (never from its id):
 //! `--kebab-name VALUE`, booleans as `--flag` / `--no-flag`, enums checked by clap.
 
+use ashim_core::settings::resolve;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -118,21 +119,6 @@ pub fn kebab(key: &str) -> String {
         }
     }
     out
-}
-
-fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
-        Some(name) => root
-            .get("$defs")
-            .and_then(|d| d.get(name))
-            .map(|s| resolve(root, s))
-            .unwrap_or(schema),
-        None => schema,
-    }
 }
 
 fn is_null_schema(s: &Value) -> bool {
