@@ -118,6 +118,14 @@ fn parse_bool(
 }
 
 impl Config {
+    /// The environment every tool run gets: the creation limits the core enforces
+    /// (`MAX_CANVAS_PIXELS`; 0 = none).
+    pub fn tool_env(&self) -> ashim_core::tool::Env {
+        let mut env = ashim_core::tool::Env::default();
+        env.max_canvas_pixels = (self.max_canvas_pixels > 0).then_some(self.max_canvas_pixels);
+        env
+    }
+
     /// Read the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(&|k| std::env::var(k).ok())

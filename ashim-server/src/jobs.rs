@@ -2,7 +2,7 @@
 //! downloads and the progress stream (SSE).
 
 use crate::error::{ApiError, ApiResult};
-use crate::multipart::Upload;
+use crate::http::form::Upload;
 use crate::state::{Shared, is_terminal};
 use crate::store::jobs::JobStatus;
 use crate::util::{is_safe_segment, mime_from_name, percent_encode};
@@ -115,24 +115,26 @@ pub async fn earlier_result(
     }
 }
 
-/// A context with the server's decode limits and an optional progress sink.
-pub fn context(state: &Shared, progress: Option<(Shared, String)>) -> Context {
-    let mut limits = Limits::default();
+/// The server's decode limits (`MAX_MEGAPIXELS` over the core's defaults).
+pub fn limits(state: &Shared) -> Limits {
+    let limits = Limits::default();
     if state.cfg.max_megapixels > 0.0 {
-        limits = limits.with_max_megapixels(state.cfg.max_megapixels);
+        limits.with_max_megapixels(state.cfg.max_megapixels)
+    } else {
+        limits
     }
-    let ctx = Context::with_limits(limits);
+}
+
+/// A context with the server's decode limits and environment and an optional progress sink.
+pub fn context(state: &Shared, progress: Option<(Shared, String)>) -> Context {
+    let ctx = Context::with_limits(limits(state)).with_env(state.env.clone());
     match progress {
         Some((st, id)) => ctx.on_progress(move |fraction, stage| {
-            st.progress.publish(
+            st.progress.single(
                 &id,
-                serde_json::json!({
-                    "jobId": id,
-                    "type": "single",
-                    "phase": "processing",
-                    "percent": (fraction * 100.0).round().min(99.0),
-                    "stage": stage,
-                }),
+                "processing",
+                (fraction * 100.0).round().clamp(0.0, 99.0) as u32,
+                serde_json::json!({"stage": stage}),
             );
         }),
         None => ctx,

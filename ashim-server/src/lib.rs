@@ -11,7 +11,6 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod jobs;
-pub mod multipart;
 pub mod pipelines;
 pub mod routes;
 pub mod state;
@@ -82,7 +81,9 @@ impl App {
             tracing::info!(removed, sessions, "startup cleanup");
         }
         tracing::info!(seeded, interrupted, "database ready");
+        let env = Arc::new(cfg.tool_env());
         let state = Arc::new(AppState {
+            env,
             jobs: Arc::new(tokio::sync::Semaphore::new(cfg.concurrent_jobs)),
             library: blob::Blobs::local(&cfg.files_storage_path),
             workspace: blob::Blobs::local(&cfg.workspace_path),

@@ -2,14 +2,14 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::http::form::Form;
 use crate::jobs::{self, download_url, run_blocking, write_file};
-use crate::multipart;
 use crate::state::Shared;
-use crate::tools::{client_job_id, fix_extension, run_batch};
+use crate::tools::batch::{batch_files, run_batch};
+use crate::tools::output::{entry_name, outcome_bytes};
 use crate::util::uuid_v4;
-use ashim_core::naming::stem;
-use ashim_core::{InputFile, Outcome, Pipeline};
-use axum::extract::{Request, State};
+use ashim_core::{Outcome, Pipeline};
+use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
@@ -46,57 +46,30 @@ pub fn build(state: &Shared, def: &Value) -> ApiResult<Pipeline> {
     Ok(Pipeline::from_json(def, max)?)
 }
 
-fn parse_pipeline_field(raw: Option<&String>) -> ApiResult<Value> {
-    let raw = raw
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
+/// The `pipeline` field as a JSON value (400 when absent or not JSON).
+fn pipeline_field(form: &Form) -> ApiResult<Value> {
+    let raw = form
+        .text("pipeline")
         .ok_or_else(|| ApiError::bad_request("No pipeline definition provided"))?;
-    serde_json::from_str(raw)
-        .map_err(|e| ApiError::bad_request(format!("Pipeline must be valid JSON: {e}")))
-}
-
-fn final_name(input: &str, outcome: &Outcome, last_tool: &str) -> String {
-    match outcome {
-        Outcome::Image { encoded, name, .. } => {
-            if stem(name) == stem(input) {
-                fix_extension(input, encoded.format)
-            } else {
-                name.clone()
-            }
-        }
-        Outcome::Files(_) | Outcome::FileSet(_) => format!("{}_{last_tool}.zip", stem(input)),
-        Outcome::Json(_) => format!("{}_{last_tool}.json", stem(input)),
-        Outcome::Bytes(f) => f.name.clone(),
-    }
-}
-
-fn outcome_data(outcome: Outcome) -> ApiResult<Vec<u8>> {
-    Ok(match outcome {
-        Outcome::Image { encoded, .. } => encoded.data,
-        Outcome::Files(f) | Outcome::FileSet(f) => {
-            jobs::zip_entries(f.iter().map(|f| (f.name.as_str(), f.data.as_slice())))?
-        }
-        Outcome::Json(v) => serde_json::to_vec_pretty(&v).map_err(ApiError::internal)?,
-        Outcome::Bytes(f) => f.data,
-    })
+    let mut v: Value = serde_json::from_str(raw)
+        .map_err(|e| ApiError::bad_request(format!("Pipeline must be valid JSON: {e}")))?;
+    crate::util::integral_numbers(&mut v);
+    Ok(v)
 }
 
 /// `POST /api/v1/pipeline/execute`.
 pub async fn execute(
     State(state): State<Shared>,
     Extension(caller): Extension<Caller>,
-    req: Request,
+    form: Form,
 ) -> ApiResult<Json<Value>> {
     caller.user()?.require("tools:use")?;
-    if !multipart::is_multipart(&req) {
-        return Err(ApiError::bad_request("Expected a multipart/form-data body"));
-    }
-    let form = multipart::parse(req, state.cfg.max_file_bytes(), state.cfg.max_batch_size).await?;
-    let client_id = client_job_id(&form.fields)?;
+    let client_id = form.client_job_id()?;
+    let def = pipeline_field(&form);
     let Some(upload) = form.files.into_iter().next() else {
         return Err(ApiError::bad_request("No image file provided"));
     };
-    let def = parse_pipeline_field(form.fields.get("pipeline"))?;
+    let def = def?;
     let pipeline = build(&state, &def)?;
     let steps = pipeline.normalized_steps();
     let step_ids: Vec<String> = steps.iter().map(|s| s.tool_id.clone()).collect();
@@ -107,20 +80,17 @@ pub async fn execute(
     let result = run_blocking(&state, move || {
         let ctx = jobs::context(&st, progress.map(|p| (st.clone(), p)));
         let original = upload.data.len();
-        let outcome = pipeline.run(
-            InputFile::new(upload.data.clone(), Some(upload.name.clone())),
-            &ctx,
-        )?;
+        let outcome = pipeline.run(upload.file(), &ctx)?;
         let last = steps
             .last()
             .map(|s| s.tool_id.as_str())
             .unwrap_or("pipeline");
-        let name = final_name(&upload.name, &outcome, last);
+        let name = entry_name(&upload, &outcome, None, last);
         let json_result = match &outcome {
             Outcome::Json(v) => Some(v.clone()),
             _ => None,
         };
-        let data = outcome_data(outcome)?;
+        let data = outcome_bytes(outcome)?;
         let dir = jobs::job_dir(&st, &jid);
         write_file(&dir, "output", &name, &data)?;
         let _ = write_file(&dir, "input", &upload.name, &upload.data);
@@ -151,13 +121,7 @@ pub async fn execute(
     })
     .await;
     if let Some(id) = &client_id {
-        let ev = match &result {
-            Ok(_) => json!({"jobId": id, "type": "single", "phase": "complete", "percent": 100}),
-            Err(e) => {
-                json!({"jobId": id, "type": "single", "phase": "failed", "percent": 0, "error": e.message})
-            }
-        };
-        state.progress.publish(id, ev);
+        state.progress.finished(id, &result);
     }
     Ok(Json(
         result.map_err(|e| with_completed_steps(e, &step_ids))?,
@@ -189,18 +153,13 @@ fn with_completed_steps(e: ApiError, step_ids: &[String]) -> ApiError {
 pub async fn batch(
     State(state): State<Shared>,
     Extension(caller): Extension<Caller>,
-    req: Request,
+    form: Form,
 ) -> ApiResult<Response> {
     caller.user()?.require("tools:use")?;
-    if !multipart::is_multipart(&req) {
-        return Err(ApiError::bad_request("Expected a multipart/form-data body"));
-    }
-    let form = multipart::parse(req, state.cfg.max_file_bytes(), state.cfg.max_batch_size).await?;
-    if form.files.is_empty() {
-        return Err(ApiError::bad_request("No image files provided"));
-    }
-    let job_id = client_job_id(&form.fields)?.unwrap_or_else(uuid_v4);
-    let def = parse_pipeline_field(form.fields.get("pipeline"))?;
+    let job_id = form.client_job_id()?.unwrap_or_else(uuid_v4);
+    let def = pipeline_field(&form);
+    let files = batch_files(form.files)?;
+    let def = def?;
     let pipeline = Arc::new(build(&state, &def)?);
     let last = pipeline
         .normalized_steps()
@@ -209,11 +168,11 @@ pub async fn batch(
         .unwrap_or_default();
     let zip_name = format!("pipeline-batch-{}.zip", &job_id[..8.min(job_id.len())]);
     let st = state.clone();
-    run_batch(&state, form.files, job_id, zip_name, move |up| {
+    run_batch(&state, files, job_id, zip_name, move |up| {
         let ctx = jobs::context(&st, None);
-        let outcome = pipeline.run(InputFile::new(up.data.clone(), Some(up.name.clone())), &ctx)?;
-        let name = final_name(&up.name, &outcome, &last);
-        Ok((name, outcome_data(outcome)?))
+        let outcome = pipeline.run(up.file(), &ctx)?;
+        let name = entry_name(up, &outcome, None, &last);
+        Ok((name, outcome_bytes(outcome)?))
     })
     .await
 }

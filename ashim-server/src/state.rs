@@ -30,6 +30,8 @@ pub struct AppState {
     pub rate: RateLimiter,
     /// Generated documentation.
     pub docs: Docs,
+    /// What every run's context carries beyond the decode limits (`MAX_CANVAS_PIXELS`, ...).
+    pub env: Arc<ashim_core::tool::Env>,
     /// Start time, for uptime.
     pub started: Instant,
     /// Tools switched off by the `disabledTools` setting (read at startup).
@@ -154,6 +156,26 @@ impl ProgressHub {
             tx: broadcast::channel(256).0,
         });
         (c.last.clone(), c.tx.subscribe())
+    }
+
+    /// Publish a `type: single` event (api.md §2.10): `phase` is `processing`, `complete`
+    /// or `failed`; the keys of `extra` (`stage`, `error`, `result`...) are added.
+    pub fn single(&self, job_id: &str, phase: &str, percent: u32, extra: Value) {
+        let mut ev = serde_json::json!({"jobId": job_id, "type": "single", "phase": phase,
+                                        "percent": percent});
+        if let (Some(o), Value::Object(x)) = (ev.as_object_mut(), extra) {
+            o.extend(x);
+        }
+        self.publish(job_id, ev);
+    }
+
+    /// Publish the terminal `single` event of a finished run: `complete`, or `failed` with
+    /// the error's message.
+    pub fn finished<T>(&self, job_id: &str, result: &crate::error::ApiResult<T>) {
+        match result {
+            Ok(_) => self.single(job_id, "complete", 100, serde_json::json!({})),
+            Err(e) => self.single(job_id, "failed", 0, serde_json::json!({"error": e.message})),
+        }
     }
 
     /// Drop terminal states older than 120 s and idle channels nobody listens to.

@@ -172,6 +172,26 @@ pub fn ascii_json(v: &serde_json::Value) -> String {
     out
 }
 
+/// Write every whole-valued number (`471.0`) as an integer, in place: JSON Schema's
+/// `integer` takes `471.0`, so the request bodies do too. Fractions stay (and integer
+/// fields refuse them, DECISIONS 14).
+pub fn integral_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(integral_numbers),
+        Value::Object(o) => o.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
 /// Percent-encode like JavaScript's `encodeURIComponent`.
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -185,9 +205,11 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
-const SAFE_EXTENSIONS: [&str; 11] = [
-    "jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif", "avif", "svg", "pdf",
-];
+/// Whether `ext` (without the dot) names a format ashim knows, or PDF: the extensions an
+/// uploaded name may keep and the file library stores.
+pub fn known_extension(ext: &str) -> bool {
+    ext.eq_ignore_ascii_case("pdf") || ashim_core::ImageFormat::from_name(ext).is_some()
+}
 
 /// Sanitise an uploaded file name (tools-essentials 0.7).
 pub fn sanitize_filename(raw: &str) -> String {
@@ -199,7 +221,7 @@ pub fn sanitize_filename(raw: &str) -> String {
     let parts: Vec<&str> = name.split('.').collect();
     if parts.len() > 1 {
         for i in 1..parts.len() {
-            if SAFE_EXTENSIONS.contains(&parts[i].to_ascii_lowercase().as_str()) {
+            if known_extension(parts[i]) {
                 name = parts[..=i].join(".");
                 break;
             }
@@ -261,6 +283,17 @@ pub fn valid_client_job_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_become_integers() {
+        let mut v = serde_json::json!({"a": 471.0, "b": [2.5, -3.0], "c": {"d": 1e300}, "e": 7});
+        integral_numbers(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 471, "b": [2.5, -3], "c": {"d": 1e300}, "e": 7})
+        );
+        assert!(v["a"].is_i64());
+    }
 
     #[test]
     fn iso_round_trip() {

@@ -149,9 +149,33 @@ impl Context {
         )
     }
 
-    /// Encode, counting it.
+    /// Refuse an output canvas of `width`×`height` over `MAX_CANVAS_PIXELS`
+    /// ([`Env::max_canvas_pixels`]): [`ErrorKind::Unprocessable`] (422) with the figures,
+    /// `Canvas too large: <W>x<H> (<MP>MP exceeds <limit>MP limit)`. Tools that size a new
+    /// canvas call it before allocating; every encode through [`Context::encode`] checks it.
+    pub fn check_canvas(&self, width: u32, height: u32) -> Result<()> {
+        let Some(limit) = self.env.max_canvas_pixels.filter(|l| *l > 0) else {
+            return Ok(());
+        };
+        let pixels = u64::from(width) * u64::from(height);
+        if pixels > limit {
+            return Err(Error::new(
+                ErrorKind::Unprocessable,
+                format!(
+                    "Canvas too large: {width}x{height} ({:.1}MP exceeds {:.1}MP limit)",
+                    pixels as f64 / 1e6,
+                    limit as f64 / 1e6
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Encode, counting it; an image over the canvas limit is refused first
+    /// ([`Context::check_canvas`]).
     pub fn encode(&self, image: &Image) -> Result<io::Encoded> {
         self.checkpoint()?;
+        self.check_canvas(image.width(), image.height())?;
         self.encodes.fetch_add(1, Ordering::Relaxed);
         io::encode(image)
     }
@@ -159,5 +183,27 @@ impl Context {
     /// Count an encode done by a tool itself (tiles, previews).
     pub fn count_encode(&self) {
         self.encodes.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canvas_limit_names_the_figures() {
+        let env = Env {
+            max_canvas_pixels: Some(1_000_000),
+            ..Env::default()
+        };
+        let ctx = Context::default().with_env(Arc::new(env));
+        assert!(ctx.check_canvas(1000, 1000).is_ok());
+        let e = ctx.check_canvas(2000, 1000).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unprocessable);
+        assert_eq!(
+            e.message(),
+            "Canvas too large: 2000x1000 (2.0MP exceeds 1.0MP limit)"
+        );
+        assert!(Context::default().check_canvas(100_000, 100_000).is_ok());
     }
 }

@@ -264,8 +264,10 @@ pub async fn json_body(req: Request) -> ApiResult<Value> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(json!({}));
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))
+    let mut v: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))?;
+    crate::util::integral_numbers(&mut v);
+    Ok(v)
 }
 
 /// Create the first admin when there is no user (and auth is on).

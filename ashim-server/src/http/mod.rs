@@ -1,5 +1,8 @@
 //! HTTP plumbing shared by every route: middleware (request id, security headers, the
-//! error envelope for framework errors) and the fallbacks.
+//! error envelope for framework errors), the fallbacks and the extractors: [`Authorized`],
+//! [`JsonBody`] and the multipart [`form::Form`].
+
+pub mod form;
 
 use crate::error::{ApiError, Code};
 use crate::state::Shared;

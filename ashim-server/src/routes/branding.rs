@@ -3,11 +3,11 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::Authorized;
+use crate::http::form::OneFileForm;
 use crate::jobs::run_blocking;
-use crate::multipart;
 use crate::state::Shared;
 use axum::Json;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -37,12 +37,8 @@ pub async fn get(State(state): State<Shared>) -> ApiResult<Response> {
 pub async fn upload(
     State(state): State<Shared>,
     _: Authorized,
-    req: Request,
+    OneFileForm(form): OneFileForm,
 ) -> ApiResult<Json<Value>> {
-    if !multipart::is_multipart(&req) {
-        return Err(ApiError::bad_request("Expected a multipart/form-data body"));
-    }
-    let form = multipart::parse(req, state.cfg.max_file_bytes(), 1).await?;
     let Some(file) = form.files.into_iter().next() else {
         return Err(ApiError::bad_request("No file uploaded"));
     };

@@ -3,15 +3,15 @@
 
 use crate::auth::{self, Principal};
 use crate::error::{ApiError, ApiResult};
+use crate::http::form::{Form, OneFileForm};
 use crate::http::{Authorized, JsonBody};
 use crate::jobs::{attachment, run_blocking};
-use crate::multipart;
 use crate::state::Shared;
 use crate::store::audit::Event;
 use crate::store::files::{FileRecord, ListQuery, Viewer};
 use crate::util::{now_secs, uuid_v4};
 use axum::Json;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -40,11 +40,8 @@ fn library_mime(data: &[u8], name: &str) -> &'static str {
 }
 
 fn stored_ext(name: &str) -> String {
-    const KNOWN: [&str; 12] = [
-        "jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif", "avif", "svg", "pdf", "heic",
-    ];
     match ashim_core::naming::extension(name) {
-        Some(e) if KNOWN.contains(&e[1..].to_ascii_lowercase().as_str()) => e.to_ascii_lowercase(),
+        Some(e) if crate::util::known_extension(&e[1..]) => e.to_ascii_lowercase(),
         _ => ".bin".to_string(),
     }
 }
@@ -158,21 +155,13 @@ pub async fn list(
 pub async fn upload(
     State(state): State<Shared>,
     Authorized(me): Authorized,
-    req: Request,
+    form: Form,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    if !multipart::is_multipart(&req) {
-        return Err(ApiError::bad_request("Expected a multipart/form-data body"));
-    }
-    let form = multipart::parse(req, state.cfg.max_file_bytes(), state.cfg.max_batch_size).await?;
     if form.files.is_empty() {
         return Err(ApiError::bad_request("No valid files uploaded"));
     }
     for f in &form.files {
-        if let Err(e) = ashim_core::io::probe(&f.data, Some(&f.name)) {
-            let mut err = ApiError::from(e.clone());
-            err.message = format!("Invalid file \"{}\": {}", f.name, e.message());
-            return Err(err);
-        }
+        f.probe(&state)?;
     }
     let items: Vec<(FileRecord, Vec<u8>)> = form
         .files
@@ -315,21 +304,14 @@ pub async fn delete(
 pub async fn save_result(
     State(state): State<Shared>,
     Authorized(me): Authorized,
-    req: Request,
+    OneFileForm(form): OneFileForm,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    if !multipart::is_multipart(&req) {
-        return Err(ApiError::bad_request("Expected a multipart/form-data body"));
-    }
-    let form = multipart::parse(req, state.cfg.max_file_bytes(), 1).await?;
+    let parent_id = form.text("parentId").map(str::to_string);
+    let tool_id = form.text("toolId").map(str::to_string);
     let Some(file) = form.files.into_iter().next() else {
         return Err(ApiError::bad_request("No file provided"));
     };
-    let Some(parent_id) = form
-        .fields
-        .get("parentId")
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(parent_id) = parent_id else {
         return Err(ApiError::bad_request("parentId is required"));
     };
     if let Err(e) = ashim_core::io::probe(&file.data, Some(&file.name)) {
@@ -338,7 +320,6 @@ pub async fn save_result(
             e.message()
         )));
     }
-    let tool_id = form.fields.get("toolId").cloned().filter(|t| !t.is_empty());
     let parent = visible(&state, &me, &parent_id)
         .await
         .map_err(|_| ApiError::not_found("Parent file not found"))?;

@@ -65,6 +65,7 @@ pub async fn create(
     };
     let expires_at = match body.get("expiresAt") {
         None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => {
             let t =
                 parse_iso8601(s).ok_or_else(|| ApiError::bad_request("Invalid expiresAt date"))?;

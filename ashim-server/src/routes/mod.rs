@@ -169,7 +169,7 @@ pub static TABLE: &[Route] = &[
     route!(GET "/llms.txt", "Docs", Public, "LLM-oriented summary of this API", "", 200, hidden => docs::llms),
     route!(GET "/llms-full.txt", "Docs", Public, "LLM-oriented full reference of this API", "", 200, hidden => docs::llms_full),
     route!(POST "/api/v1/tools/{toolId}", "Tools", Perm("tools:use"), "Run a tool on one image (one documented path per tool)", "tool", 200, per_tool => crate::tools::run_single),
-    route!(POST "/api/v1/tools/{toolId}/batch", "Tools", Perm("tools:use"), "Run a tool on many images; ZIP response", "batch", 200, normal => crate::tools::run_tool_batch),
+    route!(POST "/api/v1/tools/{toolId}/batch", "Tools", Perm("tools:use"), "Run a tool on many images; ZIP response", "batch", 200, normal => crate::tools::batch::run_tool_batch),
     route!(POST "/api/v1/tools/{toolId}/{sub}", "Tools", Perm("tools:use"), "Run a sub-route of a tool (one documented path per sub-route)", "tool", 200, per_tool => crate::tools::run_sub_route),
 ];
 

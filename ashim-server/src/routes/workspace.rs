@@ -2,10 +2,11 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::Authorized;
+use crate::http::form::Form;
 use crate::state::Shared;
-use crate::{jobs, multipart, util};
+use crate::{jobs, util};
 use axum::Json;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -14,22 +15,14 @@ use serde_json::{Value, json};
 pub async fn upload(
     State(state): State<Shared>,
     _: Authorized,
-    req: Request,
+    form: Form,
 ) -> ApiResult<Json<Value>> {
-    if !multipart::is_multipart(&req) {
-        return Err(ApiError::bad_request("Expected a multipart/form-data body"));
-    }
-    let form = multipart::parse(req, state.cfg.max_file_bytes(), state.cfg.max_batch_size).await?;
     if form.files.is_empty() {
         return Err(ApiError::bad_request("No valid files uploaded"));
     }
     let mut listed = Vec::new();
     for f in &form.files {
-        let header = ashim_core::io::probe(&f.data, Some(&f.name)).map_err(|e| {
-            let mut err = ApiError::from(e.clone());
-            err.message = format!("Invalid file \"{}\": {}", f.name, e.message());
-            err
-        })?;
+        let header = f.probe(&state)?;
         listed.push(json!({"name": f.name, "size": f.data.len(), "format": header.format.name()}));
     }
     let job_id = util::uuid_v4();
@@ -46,12 +39,8 @@ pub async fn upload(
 pub async fn preview(
     State(state): State<Shared>,
     _: Authorized,
-    req: Request,
+    form: Form,
 ) -> ApiResult<Response> {
-    if !multipart::is_multipart(&req) {
-        return Err(ApiError::bad_request("Expected a multipart/form-data body"));
-    }
-    let form = multipart::parse(req, state.cfg.max_file_bytes(), state.cfg.max_batch_size).await?;
     let Some(file) = form.files.into_iter().next() else {
         return Err(ApiError::bad_request("No image file provided"));
     };
