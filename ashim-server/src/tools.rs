@@ -305,6 +305,7 @@ async fn run_request(
     let me = caller.user()?.clone();
     me.require("tools:use")?;
     let tool = lookup(&state, &tool_id)?;
+    crate::routes::features::gate(&state, tool).await?;
     let meta = tool.meta();
     let headers = req.headers().clone();
     let (settings, form) = if meta.caps.json_body && !multipart::is_multipart(&req) {
@@ -345,9 +346,18 @@ async fn run_request(
     let mut settings = settings;
     merge_form_fields(meta, &mut settings, &form.fields);
     let mut uploads = form.files;
+    // An earlier job's result may be named in the settings too (`/effects`, `/generate`).
+    let mut job_fields = form.fields.clone();
+    for key in ["jobId", "filename"] {
+        if let Some(Value::String(v)) = settings.get(key) {
+            job_fields
+                .entry(key.to_string())
+                .or_insert_with(|| v.clone());
+        }
+    }
     if meta.caps.from_job
         && !uploads.iter().any(|u| is_positional(meta, u))
-        && let Some(u) = jobs::earlier_result(&state, &form.fields).await?
+        && let Some(u) = jobs::earlier_result(&state, &job_fields).await?
     {
         uploads.push(u);
     }
@@ -640,6 +650,7 @@ pub async fn run_tool_batch(
     }
     caller.user()?.require("tools:use")?;
     let tool = lookup(&state, &tool_id)?;
+    crate::routes::features::gate(&state, tool).await?;
     if !tool.meta().caps.batch {
         return Err(ApiError::bad_request(format!(
             "Tool \"{tool_id}\" cannot run as a batch"
