@@ -185,8 +185,8 @@ pub struct ApiError {
 struct More {
     /// Details: a string or `[{path, message}]`.
     details: Option<Value>,
-    /// An extra top-level key (e.g. `errors` of a failed batch).
-    extra: Option<(&'static str, Value)>,
+    /// Extra top-level keys (e.g. `errors` of a failed batch, the bundle fields of a 501).
+    extra: Vec<(&'static str, Value)>,
 }
 
 /// Result with [`ApiError`].
@@ -250,9 +250,12 @@ impl ApiError {
         self
     }
 
-    /// Attach one extra top-level key.
+    /// Attach an extra top-level key (call again for more keys).
     pub fn with_extra(mut self, key: &'static str, value: Value) -> Self {
-        self.more.get_or_insert_with(Default::default).extra = Some((key, value));
+        self.more
+            .get_or_insert_with(Default::default)
+            .extra
+            .push((key, value));
         self
     }
 
@@ -268,7 +271,7 @@ impl ApiError {
             if let Some(d) = &more.details {
                 v["details"] = d.clone();
             }
-            if let Some((k, x)) = &more.extra {
+            for (k, x) in &more.extra {
                 v[*k] = x.clone();
             }
         }

@@ -14,6 +14,9 @@ Usage:
                                   roles, teams, settings, saved pipelines and the file
                                   library with its versions from a reference
                                   installation; safe to run again
+  ashim-server models install|list|remove [BUNDLE...]
+                                  install, list or remove AI model bundles in the
+                                  model store (ASHIM_MODELS_DIR, default DATA_DIR/models)
   ashim-server --help | -h        print this help
   ashim-server --version | -V     print the version
 
@@ -82,6 +85,9 @@ fn main() {
                 Err(e) => fail(e),
             }
         }
+        Some("models") => std::process::exit(rt.block_on(
+            ashim_server::routes::features::models_command(&config(), &args[1..]),
+        )),
         _ => fail(format!("unknown arguments: {}\n\n{HELP}", args.join(" "))),
     }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod branding;
 pub mod docs;
+pub mod features;
 pub mod files;
 pub mod keys;
 pub mod pipelines;
@@ -161,6 +162,10 @@ pub static TABLE: &[Route] = &[
     route!(GET "/api/v1/pipeline/list", "Pipelines", SignedIn, "List saved pipelines", "", 200, normal => pipelines::list),
     route!(DELETE "/api/v1/pipeline/{id}", "Pipelines", SignedIn, "Delete a saved pipeline", "", 200, normal => pipelines::delete),
     route!(GET "/api/v1/pipeline/tools", "Pipelines", SignedIn, "Tool ids usable as pipeline steps", "", 200, normal => pipelines::tools),
+    route!(GET "/api/v1/features", "Features", SignedIn, "AI feature bundles with their installed state", "", 200, normal => features::list),
+    route!(POST "/api/v1/admin/features/{bundleId}/install", "Features", Perm("features:manage"), "Install an AI feature bundle (202; progress on the job stream)", "", 202, normal => features::install),
+    route!(POST "/api/v1/admin/features/{bundleId}/uninstall", "Features", Perm("features:manage"), "Remove an AI feature bundle's model files", "", 200, normal => features::uninstall),
+    route!(GET "/api/v1/admin/features/disk-usage", "Features", Perm("features:manage"), "Bytes used by the model store", "", 200, normal => features::disk_usage),
     route!(GET "/api/v1/tools", "Tools", SignedIn, "The tool catalogue: metadata, settings schema, availability", "", 200, normal => system::catalogue),
     route!(GET "/api/v1/openapi.json", "Docs", Public, "This document (JSON)", "", 200, normal => docs::openapi_json),
     route!(GET "/api/v1/openapi.yaml", "Docs", Public, "This document (YAML)", "", 200, normal => docs::openapi_yaml),

@@ -8,6 +8,7 @@
 //! without touching a handler. Blob bytes never pass through here (see `crate::blob`).
 
 pub mod audit;
+pub mod features;
 pub mod files;
 pub mod jobs;
 pub mod keys;
@@ -104,5 +105,9 @@ impl Store {
     /// Jobs.
     pub fn jobs(&self) -> jobs::Jobs<'_> {
         jobs::Jobs(self)
+    }
+    /// AI feature bundles' install state.
+    pub fn features(&self) -> features::Features<'_> {
+        features::Features(self)
     }
 }

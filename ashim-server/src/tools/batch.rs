@@ -167,6 +167,7 @@ pub async fn run_tool_batch(
     }
     caller.user()?.require("tools:use")?;
     let tool = lookup(&state, &tool_id)?;
+    crate::routes::features::gate(&state, tool).await?;
     let meta = tool.meta();
     if !meta.caps.batch {
         return Err(ApiError::bad_request(format!(

@@ -128,9 +128,18 @@ async fn read_request(
     let mut form: Form = Form::read(req, state).await?;
     let mut settings = form.settings()?;
     merge_form_fields(meta, &mut settings, &form.fields);
+    // An earlier job's result may be named in the settings too (`/effects`, `/generate`).
+    let mut job_fields = form.fields.clone();
+    for key in ["jobId", "filename"] {
+        if let Some(Value::String(v)) = settings.get(key) {
+            job_fields
+                .entry(key.to_string())
+                .or_insert_with(|| v.clone());
+        }
+    }
     if meta.caps.from_job
         && form.positional(meta).next().is_none()
-        && let Some(u) = jobs::earlier_result(state, &form.fields).await?
+        && let Some(u) = jobs::earlier_result(state, &job_fields).await?
     {
         form.files.push(u);
     }
@@ -173,6 +182,7 @@ pub(crate) async fn run_request(
     let me = caller.user()?.clone();
     me.require("tools:use")?;
     let tool = lookup(&state, &tool_id)?;
+    crate::routes::features::gate(&state, tool).await?;
     let meta = tool.meta();
     let headers = req.headers().clone();
     let (settings, form) = read_request(&state, meta, req).await?;

@@ -3,6 +3,7 @@
 //! counted in `PRAGMA user_version`.
 
 pub mod audit;
+pub mod features;
 pub mod files;
 pub mod jobs;
 pub mod keys;
@@ -34,6 +35,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0006_jobs_analytics",
         include_str!("migrations/0006_jobs_analytics.sql"),
+    ),
+    (
+        "0007_feature_bundles",
+        include_str!("migrations/0007_feature_bundles.sql"),
     ),
 ];
 
