@@ -218,6 +218,7 @@ pub enum CollageFormat {
 /// Settings of [`Collage`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(example = serde_json::json!({"templateId": "2-h-equal"}))]
 pub struct CollageSettings {
     /// One of the 23 template ids (`2-h-equal` ... `9-grid`); required.
     pub template_id: String,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 /// Settings of [`ContentAwareResize`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
+#[schemars(example = serde_json::json!({"width": 150}))]
 pub struct ContentAwareResizeSettings {
     /// Target width in pixels; absent keeps the width.
     #[serde(skip_serializing_if = "Option::is_none")]
