@@ -431,6 +431,14 @@ fn barcode_read_decodes_a_generated_qr_and_annotates_it() {
         }
     }
     assert!(pos["topLeft"]["x"].as_f64() < pos["topRight"]["x"].as_f64());
+    // The corners are the symbol's (version 3, 29 modules of 300/33 px after a 2-module
+    // quiet zone: edges at 18.2 and 281.8), not the finder-pattern centres (at 50 and 250).
+    for (corner, want) in [("topLeft", 18.2), ("bottomRight", 281.8)] {
+        for axis in ["x", "y"] {
+            let v = pos[corner][axis].as_f64().unwrap();
+            assert!((v - want).abs() < 4.0, "{corner}.{axis} = {v}, want {want}");
+        }
+    }
     assert!(pos["topLeft"]["y"].as_f64() < pos["bottomLeft"]["y"].as_f64());
     // The outline is drawn in the first colour (blue).
     let blue = img

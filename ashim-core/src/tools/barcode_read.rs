@@ -9,7 +9,7 @@ use crate::naming;
 use crate::ops::colour::{Checkpoint, Planes};
 use crate::ops::text::{Placement, TextWeight, over_pixel, paint_mask, render_line};
 use crate::tool::{Caps, Category, Inputs, Output, Tool, ToolMeta};
-use image::DynamicImage;
+use image::{DynamicImage, GrayImage};
 use rxing::{BarcodeFormat, DecodeHints, Exceptions, RXingResult};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -175,12 +175,70 @@ fn is_not_found(e: &Exceptions) -> bool {
     )
 }
 
-fn to_barcode(r: &RXingResult) -> Barcode {
+fn to_barcode(r: &RXingResult, luma: &GrayImage) -> Barcode {
     let points: Vec<(f32, f32)> = r.getPoints().iter().map(|q| (q.x, q.y)).collect();
+    let mut pos = position(&points);
+    if *r.getBarcodeFormat() == BarcodeFormat::QR_CODE && points.len() >= 3 {
+        pos = qr_outline(pos, luma);
+    }
     Barcode {
         kind: format_name(r.getBarcodeFormat()).to_string(),
         text: r.getText().to_string(),
-        position: position(&points),
+        position: pos,
+    }
+}
+
+fn unit(a: Point, b: Point) -> (f32, f32) {
+    let (dx, dy) = (a.x - b.x, a.y - b.y);
+    let l = (dx * dx + dy * dy).sqrt().max(1e-6);
+    (dx / l, dy / l)
+}
+
+/// QR readers report the centres of the finder patterns; the symbol's corners lie 3.5
+/// modules further out. The distance is measured on the image: from the top-left centre
+/// outwards, the third dark/light transition is the finder's outer edge.
+fn qr_outline(pos: Position, luma: &GrayImage) -> Position {
+    let (tl, tr, bl, br) = (pos.top_left, pos.top_right, pos.bottom_left, pos.bottom_right);
+    let out = unit(tl, tr);
+    let span = ((tl.x - tr.x).powi(2) + (tl.y - tr.y).powi(2)).sqrt();
+    let dark = |x: f32, y: f32| {
+        let (xi, yi) = (x.round() as i64, y.round() as i64);
+        if xi < 0 || yi < 0 || xi >= i64::from(luma.width()) || yi >= i64::from(luma.height()) {
+            return false;
+        }
+        luma.get_pixel(xi as u32, yi as u32).0[0] < 128
+    };
+    let mut transitions = 0;
+    let mut was_dark = dark(tl.x, tl.y);
+    let mut edge = None;
+    let mut d = 0.0f32;
+    while d < span / 2.0 {
+        d += 0.5;
+        let now = dark(tl.x + out.0 * d, tl.y + out.1 * d);
+        if now != was_dark {
+            transitions += 1;
+            was_dark = now;
+            if transitions == 3 {
+                edge = Some(d);
+                break;
+            }
+        }
+    }
+    let Some(d) = edge else {
+        return pos;
+    };
+    let push = |p: Point, a: Point, b: Point| {
+        let (u, v) = (unit(p, a), unit(p, b));
+        Point {
+            x: p.x + d * (u.0 + v.0),
+            y: p.y + d * (u.1 + v.1),
+        }
+    };
+    Position {
+        top_left: push(tl, tr, bl),
+        top_right: push(tr, tl, br),
+        bottom_left: push(bl, br, tl),
+        bottom_right: push(br, bl, tr),
     }
 }
 
@@ -188,6 +246,7 @@ fn to_barcode(r: &RXingResult) -> Barcode {
 pub fn read_barcodes(px: &DynamicImage, try_harder: bool) -> Result<Vec<Barcode>> {
     let luma = px.to_luma8();
     let (w, h) = luma.dimensions();
+    let keep = luma.clone();
     if w == 0 || h == 0 {
         return Err(Error::unprocessable("Could not determine image dimensions"));
     }
@@ -207,7 +266,7 @@ pub fn read_barcodes(px: &DynamicImage, try_harder: bool) -> Result<Vec<Barcode>
     };
     let mut out: Vec<Barcode> = Vec::new();
     for r in &found {
-        let b = to_barcode(r);
+        let b = to_barcode(r, &keep);
         if b.text.is_empty() {
             continue;
         }

@@ -289,7 +289,7 @@ fn carve_width(
                 while next.peek() == Some(&&x) {
                     next.next();
                     let q = img.get_pixel((x + 1).min(cw - 1), y as u32).0;
-                    let avg = [0, 1, 2].map(|i| ((u16::from(p[i]) + u16::from(q[i]) + 1) / 2) as u8);
+                    let avg = [0, 1, 2].map(|i| (u16::from(p[i]) + u16::from(q[i])).div_ceil(2) as u8);
                     out.put_pixel(ox, y as u32, image::Rgb(avg));
                     np.push(prot);
                     ox += 1;
