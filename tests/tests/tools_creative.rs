@@ -901,3 +901,38 @@ fn smart_crop_face_mode_never_fails() {
     );
     assert_eq!((format, w, h), (ImageFormat::Jpeg, 120, 160));
 }
+
+#[test]
+fn smart_crop_face_mode_frames_the_face_with_the_models() {
+    use ashim_core::ai::{self, faces};
+    let dir = std::env::var_os("ASHIM_MODELS_DIR")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/models"))
+        });
+    if !dir.is_dir() {
+        eprintln!("SKIP: no model store (run `make models` or set ASHIM_MODELS_DIR)");
+        return;
+    }
+    ai::set_models_dir(Some(dir));
+    if ai::availability(faces::BUNDLE) != ashim_core::tool::Availability::Ready {
+        eprintln!("SKIP: the face-detection bundle is not installed");
+        return;
+    }
+    let (data, _, w, h, _) = run_image(
+        "smart-crop",
+        vec![input("content/portrait-color.jpg")],
+        json!({"mode": "face", "width": 300, "height": 400, "facePreset": "head-shoulders"}),
+    );
+    assert_eq!((w, h), (300, 400));
+    let out = decode_independently(&data);
+    let found = faces::detect(&out, 0.5).unwrap();
+    assert_eq!(found.len(), 1, "one face in the crop: {found:?}");
+    let f = found[0];
+    let (cx, cy) = (f.x + f.w / 2.0, f.y + f.h / 2.0);
+    // Centred on the face (unless clamped by the image edge) and about 400 / 2.8 tall.
+    assert!((cx - 150.0).abs() < 45.0, "face centre x {cx}");
+    assert!((cy - 200.0).abs() < 90.0, "face centre y {cy}");
+    assert!((f.h - 400.0 / 2.8).abs() < 60.0, "face height {}", f.h);
+}
