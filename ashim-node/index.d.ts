@@ -1398,6 +1398,316 @@ export function trim(input: Input, settings?: TrimSettings): Promise<ImageOutput
  */
 export function trimSync(input: Input, settings?: TrimSettings): ImageOutput
 
+/**
+ * Settings of `watermark-text` (Text watermark).
+ */
+export interface WatermarkTextSettings {
+  /**
+   * Text colour. Default `#000000`.
+   * @default "#000000"
+   */
+  color?: string
+  /**
+   * Font size in pixels, 8–1000. Default 48.
+   * @default 48
+   */
+  fontSize?: number
+  /**
+   * Opacity in percent, 0–100. Default 50.
+   * @default 50
+   */
+  opacity?: number
+  /**
+   * Placement. Default `center`.
+   * @default "center"
+   */
+  position?: "center" | "top-left" | "top-right" | "bottom-left" | "bottom-right" | "tiled"
+  /**
+   * Clockwise rotation in degrees about the anchor, −360–360. Default 0.
+   * @default 0
+   */
+  rotation?: number
+  /**
+   * The text (1–500 characters; required).
+   */
+  text: string
+}
+/**
+ * Text watermark: Draw text over an image at a corner, the centre or tiled, with opacity and rotation.
+ * Tool id `watermark-text`; runs off the JS thread.
+ */
+export function watermarkText(input: Input, settings: WatermarkTextSettings): Promise<ImageOutput>
+/**
+ * `watermarkText` on the calling thread.
+ */
+export function watermarkTextSync(input: Input, settings: WatermarkTextSettings): ImageOutput
+
+/**
+ * Settings of `text-overlay` (Text overlay).
+ */
+export interface TextOverlaySettings {
+  /**
+   * Draw a full-width band behind the text. Default false.
+   * @default false
+   */
+  backgroundBox?: boolean
+  /**
+   * Colour of the band (drawn at 70 % opacity). Default `#000000`.
+   * @default "#000000"
+   */
+  backgroundColor?: string
+  /**
+   * Text colour. Default `#FFFFFF`.
+   * @default "#FFFFFF"
+   */
+  color?: string
+  /**
+   * Font size in pixels, 8–200. Default 48.
+   * @default 48
+   */
+  fontSize?: number
+  /**
+   * Vertical position. Default `bottom`.
+   * @default "bottom"
+   */
+  position?: "top" | "center" | "bottom"
+  /**
+   * Soft black shadow offset by (+2, +2) px. Default true.
+   * @default true
+   */
+  shadow?: boolean
+  /**
+   * The text (1–500 characters; required).
+   */
+  text: string
+}
+/**
+ * Text overlay: Put one line of text at the top, centre or bottom, with a band and a shadow.
+ * Tool id `text-overlay`; runs off the JS thread.
+ */
+export function textOverlay(input: Input, settings: TextOverlaySettings): Promise<ImageOutput>
+/**
+ * `textOverlay` on the calling thread.
+ */
+export function textOverlaySync(input: Input, settings: TextOverlaySettings): ImageOutput
+
+/**
+ * Settings of `barcode-read` (Barcode reader).
+ */
+export interface BarcodeReadSettings {
+  /**
+   * Spend more time looking (rotated and low-contrast codes). Default true.
+   * @default true
+   */
+  tryHarder?: boolean
+}
+
+/**
+ * What `barcode-read` adds to its envelope (the image is the annotated preview).
+ */
+export type BarcodeReadReport = {
+  /**
+   * Every symbol found, in reading order of the detector; empty when none.
+   */
+  barcodes: Array<Record<string, unknown>>
+  /**
+   * Name of the input file.
+   */
+  filename?: string | null
+}
+/**
+ * Barcode reader: Read every QR code and barcode in an image, with positions and an annotated preview.
+ * Tool id `barcode-read`; runs off the JS thread.
+ */
+export function barcodeRead(input: Input, settings?: BarcodeReadSettings): Promise<ImageOutput<BarcodeReadReport>>
+/**
+ * `barcodeRead` on the calling thread.
+ */
+export function barcodeReadSync(input: Input, settings?: BarcodeReadSettings): ImageOutput<BarcodeReadReport>
+
+/**
+ * Settings of `collage` (Collage).
+ */
+export interface CollageSettings {
+  /**
+   * 1:1, 4:3, 3:2, 16:9, 9:16, 4:5; anything else is the free 2400×1800 canvas.
+   * @default "free"
+   */
+  aspectRatio?: string
+  /**
+   * `#RRGGBB` or `transparent`. Default `#FFFFFF`.
+   * @default "#FFFFFF"
+   */
+  backgroundColor?: string
+  /**
+   * Per-cell pan, zoom and fit, in cell order.
+   * @default []
+   */
+  cells?: Array<Record<string, unknown>>
+  /**
+   * Radius of each cell's rounded corners, 0–500 px. Default 0.
+   * @default 0
+   */
+  cornerRadius?: number
+  /**
+   * Gap between cells and along the outer edge, 0–500 px. Default 8.
+   * @default 8
+   */
+  gap?: number
+  /**
+   * Default `png`.
+   * @default "png"
+   */
+  outputFormat?: "png" | "jpeg" | "webp" | "avif"
+  /**
+   * Quality 1–100 for JPEG, WebP and AVIF. Default 90.
+   * @default 90
+   */
+  quality?: number
+  /**
+   * One of the 23 template ids (`2-h-equal` ... `9-grid`); required.
+   */
+  templateId: string
+}
+/**
+ * Collage: Arrange images in one of 23 grid templates, with gaps, rounded cells and pan/zoom.
+ * Tool id `collage`; runs off the JS thread.
+ */
+export function collage(inputs: Input[], settings: CollageSettings): Promise<ImageOutput>
+/**
+ * `collage` on the calling thread.
+ */
+export function collageSync(inputs: Input[], settings: CollageSettings): ImageOutput
+
+/**
+ * Settings of `content-aware-resize` (Content-aware resize).
+ */
+export interface ContentAwareResizeSettings {
+  /**
+   * Blur radius (0–20) applied to the grey image before the Sobel filter. Default 4.
+   * @default 4
+   */
+  blurRadius?: number
+  /**
+   * Target height in pixels; absent keeps the height.
+   */
+  height?: number | null
+  /**
+   * Give detected faces maximal energy so no seam crosses them (needs the
+face-detection models; ignored without them).
+   * @default false
+   */
+  protectFaces?: boolean
+  /**
+   * Gradient magnitudes (0–255 scale) below this count as flat, 1–20. Default 2.
+   * @default 2
+   */
+  sobelThreshold?: number
+  /**
+   * Make the image square on its shorter side.
+   * @default false
+   */
+  square?: boolean
+  /**
+   * Target width in pixels; absent keeps the width.
+   */
+  width?: number | null
+}
+
+/**
+ * Envelope extras of [`ContentAwareResize`].
+ */
+export type ContentAwareResizeReport = {
+  /**
+   * Output height.
+   */
+  height: number
+  /**
+   * Output width.
+   */
+  width: number
+}
+/**
+ * Content-aware resize: Resize by removing or duplicating low-energy seams (seam carving), keeping the subject.
+ * Tool id `content-aware-resize`; runs off the JS thread.
+ */
+export function contentAwareResize(input: Input, settings?: ContentAwareResizeSettings): Promise<ImageOutput<ContentAwareResizeReport>>
+/**
+ * `contentAwareResize` on the calling thread.
+ */
+export function contentAwareResizeSync(input: Input, settings?: ContentAwareResizeSettings): ImageOutput<ContentAwareResizeReport>
+
+/**
+ * Settings of `smart-crop` (Smart crop).
+ */
+export interface SmartCropSettings {
+  /**
+   * Default `head-shoulders`.
+   * @default "head-shoulders"
+   */
+  facePreset?: "closeup" | "head-shoulders" | "upper-body" | "half-body"
+  /**
+   * Output height (subject and face modes); default 1080 when only the width is given.
+   */
+  height?: number | null
+  /**
+   * Default `subject` (aliases: `attention` = subject, `content` = trim).
+   * @default "subject"
+   */
+  mode?: "subject" | "face" | "trim"
+  /**
+   * Trim: colour of the letterbox. Default `#FFFFFF`.
+   * @default "#FFFFFF"
+   */
+  padColor?: string
+  /**
+   * Trim: letterbox the result into a square.
+   * @default false
+   */
+  padToSquare?: boolean
+  /**
+   * Zoom in by this many percent around the chosen region, 0–50.
+   * @default 0
+   */
+  padding?: number
+  /**
+   * Output quality 1–100 for lossy formats (default 95).
+   */
+  quality?: number | null
+  /**
+   * Face detection sensitivity 0–1. Default 0.5.
+   * @default 0.5
+   */
+  sensitivity?: number
+  /**
+   * Default `attention`.
+   * @default "attention"
+   */
+  strategy?: "attention" | "entropy"
+  /**
+   * Trim: side of the square (default: the longer trimmed side).
+   */
+  targetSize?: number | null
+  /**
+   * Trim: largest difference (0–255) from the top-left colour that counts as border.
+   * @default 30
+   */
+  threshold?: number
+  /**
+   * Output width (subject and face modes); default 1080 when only the height is given.
+   */
+  width?: number | null
+}
+/**
+ * Smart crop: Crop to a size around the subject (saliency or entropy), the faces, or the content inside uniform borders.
+ * Tool id `smart-crop`; runs off the JS thread.
+ */
+export function smartCrop(input: Input, settings?: SmartCropSettings): Promise<ImageOutput>
+/**
+ * `smartCrop` on the calling thread.
+ */
+export function smartCropSync(input: Input, settings?: SmartCropSettings): ImageOutput
+
 /** Settings type of every tool, by id. */
 export interface ToolSettings {
   "resize": ResizeSettings
@@ -1431,6 +1741,12 @@ export interface ToolSettings {
   "find-duplicates": FindDuplicatesSettings
   "color-palette": ColorPaletteSettings
   "trim": TrimSettings
+  "watermark-text": WatermarkTextSettings
+  "text-overlay": TextOverlaySettings
+  "barcode-read": BarcodeReadSettings
+  "collage": CollageSettings
+  "content-aware-resize": ContentAwareResizeSettings
+  "smart-crop": SmartCropSettings
 }
 
 /** Settings plus named-slot files of every tool, by id. */
@@ -1466,6 +1782,12 @@ export interface ToolOptions {
   "find-duplicates": FindDuplicatesSettings
   "color-palette": ColorPaletteSettings
   "trim": TrimSettings
+  "watermark-text": WatermarkTextSettings
+  "text-overlay": TextOverlaySettings
+  "barcode-read": BarcodeReadSettings
+  "collage": CollageSettings
+  "content-aware-resize": ContentAwareResizeSettings
+  "smart-crop": SmartCropSettings
 }
 
 /** Output type of every tool, by id. */
@@ -1501,6 +1823,12 @@ export interface ToolOutputs {
   "find-duplicates": JsonOutput<FindDuplicatesReport>
   "color-palette": JsonOutput<ColorPaletteReport>
   "trim": ImageOutput
+  "watermark-text": ImageOutput
+  "text-overlay": ImageOutput
+  "barcode-read": ImageOutput<BarcodeReadReport>
+  "collage": ImageOutput
+  "content-aware-resize": ImageOutput<ContentAwareResizeReport>
+  "smart-crop": ImageOutput
 }
 
 /** Every tool id. */

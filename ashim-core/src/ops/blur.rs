@@ -1,6 +1,7 @@
 //! Gaussian blur: separable, on every pixel depth, alpha-correct (premultiplied), parallel
 //! over rows, cancellable between rows.
 
+use super::colour::Checkpoint;
 use super::samples::{Samples, from_samples_like, to_samples};
 use crate::error::Result;
 use crate::tool::Context;
@@ -18,22 +19,48 @@ pub fn gaussian_blur(px: &DynamicImage, sigma: f32, ctx: &Context) -> Result<Dyn
         return Ok(px.clone());
     }
     premultiply(&mut s, true);
-    if sigma <= EXACT_MAX_SIGMA {
-        let kernel = gaussian_kernel(sigma);
-        horizontal(
-            &mut s,
-            |row, out, ch| convolve_row(row, out, ch, &kernel),
-            ctx,
-        )?;
-        vertical_kernel(&mut s, &kernel, ctx)?;
-    } else {
-        for r in box_radii(sigma) {
-            horizontal(&mut s, |row, out, ch| box_row(row, out, ch, r), ctx)?;
-            transpose_apply(&mut s, |row, out, ch| box_row(row, out, ch, r), ctx)?;
-        }
-    }
+    blur_samples(&mut s, sigma, &|| ctx.checkpoint())?;
     premultiply(&mut s, false);
     Ok(from_samples_like(px, s))
+}
+
+/// Gaussian blur of one plane of `w`×`h` values (σ in pixels, edges extended), with the
+/// same kernels as [`gaussian_blur`]: shadows, masks, saliency and sharpening detail.
+pub fn gaussian_plane(
+    src: &[f32],
+    w: usize,
+    h: usize,
+    sigma: f32,
+    cp: Checkpoint<'_>,
+) -> Result<Vec<f32>> {
+    if sigma <= 0.0 || w == 0 || h == 0 {
+        return Ok(src.to_vec());
+    }
+    let mut s = Samples {
+        width: w as u32,
+        height: h as u32,
+        channels: 1,
+        has_alpha: false,
+        data: src.to_vec(),
+    };
+    blur_samples(&mut s, sigma, cp)?;
+    Ok(s.data)
+}
+
+/// Separable Gaussian of `sigma` over interleaved samples (exact kernel up to
+/// [`EXACT_MAX_SIGMA`], three box blurs beyond).
+fn blur_samples(s: &mut Samples, sigma: f32, cp: Checkpoint<'_>) -> Result<()> {
+    if sigma <= EXACT_MAX_SIGMA {
+        let kernel = gaussian_kernel(sigma);
+        horizontal(s, |row, out, ch| convolve_row(row, out, ch, &kernel), cp)?;
+        vertical_kernel(s, &kernel, cp)?;
+    } else {
+        for r in box_radii(sigma) {
+            horizontal(s, |row, out, ch| box_row(row, out, ch, r), cp)?;
+            transpose_apply(s, |row, out, ch| box_row(row, out, ch, r), cp)?;
+        }
+    }
+    Ok(())
 }
 
 /// Normalised 1-D Gaussian taps, radius ⌈3σ⌉.
@@ -90,13 +117,13 @@ fn premultiply(s: &mut Samples, forward: bool) {
 fn horizontal(
     s: &mut Samples,
     f: impl Fn(&[f32], &mut [f32], usize) + Sync,
-    ctx: &Context,
+    cp: Checkpoint<'_>,
 ) -> Result<()> {
     let (w, ch) = (s.width as usize, s.channels);
     let stride = w * ch;
     let mut out = vec![0f32; s.data.len()];
     for (band_in, band_out) in s.data.chunks(stride * 64).zip(out.chunks_mut(stride * 64)) {
-        ctx.checkpoint()?;
+        cp()?;
         band_in
             .par_chunks(stride)
             .zip(band_out.par_chunks_mut(stride))
@@ -140,14 +167,14 @@ fn box_row(row: &[f32], out: &mut [f32], ch: usize, r: usize) {
 }
 
 /// Vertical Gaussian: each output row is a weighted sum of whole input rows (vectorisable).
-fn vertical_kernel(s: &mut Samples, k: &[f32], ctx: &Context) -> Result<()> {
+fn vertical_kernel(s: &mut Samples, k: &[f32], cp: Checkpoint<'_>) -> Result<()> {
     let (w, h, ch) = (s.width as usize, s.height as usize, s.channels);
     let stride = w * ch;
     let r = (k.len() / 2) as isize;
     let src = &s.data;
     let mut out = vec![0f32; src.len()];
     for (band, chunk) in out.chunks_mut(stride * 64).enumerate() {
-        ctx.checkpoint()?;
+        cp()?;
         chunk.par_chunks_mut(stride).enumerate().for_each(|(i, o)| {
             let y = (band * 64 + i) as isize;
             for (j, &kv) in k.iter().enumerate() {
@@ -167,10 +194,10 @@ fn vertical_kernel(s: &mut Samples, k: &[f32], ctx: &Context) -> Result<()> {
 fn transpose_apply(
     s: &mut Samples,
     f: impl Fn(&[f32], &mut [f32], usize) + Sync,
-    ctx: &Context,
+    cp: Checkpoint<'_>,
 ) -> Result<()> {
     let mut t = transpose(s);
-    horizontal(&mut t, f, ctx)?;
+    horizontal(&mut t, f, cp)?;
     *s = transpose(&t);
     Ok(())
 }

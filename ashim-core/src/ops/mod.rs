@@ -12,9 +12,10 @@ mod resample;
 mod rotate;
 mod samples;
 pub mod sharpen;
+pub mod text;
 pub mod trim;
 
-pub use blur::{gaussian_blur, gaussian_kernel};
+pub use blur::{gaussian_blur, gaussian_kernel, gaussian_plane};
 pub use canvas::{Rgba, composite_onto, flatten_rgb8, solid_canvas};
 pub use resample::{resize_crop, resize_exact};
 pub use rotate::rotate_any;

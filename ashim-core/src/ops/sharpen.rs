@@ -61,126 +61,9 @@ impl SharpenParams {
     }
 }
 
-fn gaussian_kernel(sigma: f32) -> Vec<f32> {
-    let r = (3.0 * sigma).ceil().max(1.0) as i64;
-    let mut k: Vec<f32> = (-r..=r)
-        .map(|i| (-((i * i) as f32) / (2.0 * sigma * sigma)).exp())
-        .collect();
-    let s: f32 = k.iter().sum();
-    k.iter_mut().for_each(|v| *v /= s);
-    k
-}
-
-/// Separable convolution of a plane with a symmetric 1-D kernel, edges clamped.
-fn convolve_separable(
-    src: &[f32],
-    w: usize,
-    h: usize,
-    k: &[f32],
-    cp: Checkpoint<'_>,
-) -> Result<Vec<f32>> {
-    let r = (k.len() / 2) as i64;
-    let mut tmp = vec![0.0f32; src.len()];
-    for y in 0..h {
-        cp()?;
-        let row = &src[y * w..(y + 1) * w];
-        for x in 0..w {
-            let mut acc = 0.0;
-            for (j, kv) in k.iter().enumerate() {
-                let sx = (x as i64 + j as i64 - r).clamp(0, w as i64 - 1) as usize;
-                acc += kv * row[sx];
-            }
-            tmp[y * w + x] = acc;
-        }
-    }
-    let mut out = vec![0.0f32; src.len()];
-    for y in 0..h {
-        cp()?;
-        for (j, kv) in k.iter().enumerate() {
-            let sy = (y as i64 + j as i64 - r).clamp(0, h as i64 - 1) as usize;
-            let (o, s) = (&mut out[y * w..(y + 1) * w], &tmp[sy * w..(sy + 1) * w]);
-            for (ov, sv) in o.iter_mut().zip(s) {
-                *ov += kv * sv;
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Gaussian blur of one plane (σ in pixels), edges clamped.
-pub(crate) fn gaussian_plane(
-    src: &[f32],
-    w: usize,
-    h: usize,
-    sigma: f32,
-    cp: Checkpoint<'_>,
-) -> Result<Vec<f32>> {
-    if sigma <= 0.0 || src.is_empty() {
-        return Ok(src.to_vec());
-    }
-    if sigma <= 4.0 {
-        return convolve_separable(src, w, h, &gaussian_kernel(sigma), cp);
-    }
-    // Large σ (shadows): three box blurs whose variances add up to σ², O(1) per pixel.
-    let mut out = src.to_vec();
-    for r in box_radii(sigma) {
-        out = box_pass(&out, w, h, r, true, cp)?;
-        out = box_pass(&out, w, h, r, false, cp)?;
-    }
-    Ok(out)
-}
-
-/// Radii of three boxes approximating a Gaussian of σ (Kovesi, "Fast almost-Gaussian
-/// filtering").
-fn box_radii(sigma: f32) -> [usize; 3] {
-    let n = 3.0f32;
-    let ideal = (12.0 * sigma * sigma / n + 1.0).sqrt();
-    let mut wl = ideal.floor() as i64;
-    if wl % 2 == 0 {
-        wl -= 1;
-    }
-    let wu = wl + 2;
-    let wlf = wl as f32;
-    let m = ((12.0 * sigma * sigma - n * wlf * wlf - 4.0 * n * wlf - 3.0 * n) / (-4.0 * wlf - 4.0))
-        .round() as i64;
-    [0, 1, 2].map(|i| (((if i < m { wl } else { wu }) - 1) / 2).max(0) as usize)
-}
-
-/// One running-sum box pass of radius `r` along rows (`horizontal`) or columns, edges
-/// clamped.
-fn box_pass(
-    src: &[f32],
-    w: usize,
-    h: usize,
-    r: usize,
-    horizontal: bool,
-    cp: Checkpoint<'_>,
-) -> Result<Vec<f32>> {
-    let (len, lines) = if horizontal { (w, h) } else { (h, w) };
-    let at = |line: usize, i: usize| {
-        if horizontal {
-            line * w + i
-        } else {
-            i * w + line
-        }
-    };
-    let mut out = vec![0.0f32; src.len()];
-    let norm = 1.0 / (2 * r + 1) as f64;
-    let ri = r as i64;
-    for line in 0..lines {
-        if line % 64 == 0 {
-            cp()?;
-        }
-        let get = |i: i64| f64::from(src[at(line, i.clamp(0, len as i64 - 1) as usize)]);
-        let mut acc: f64 = (-ri..=ri).map(get).sum();
-        for i in 0..len {
-            out[at(line, i)] = (acc * norm) as f32;
-            let ii = i as i64;
-            acc += get(ii + ri + 1) - get(ii - ri);
-        }
-    }
-    Ok(out)
-}
+/// Gaussian blur of one plane: the shared kernels of [`ops::gaussian_plane`](super::gaussian_plane)
+/// (re-exported here for the sharpening and border code).
+pub(crate) use super::blur::gaussian_plane;
 
 /// Adaptive sharpen on the Lab lightness: L += curve(L − gaussian_σ(L)). Chroma, alpha,
 /// depth and the grey/colour layout are kept.
@@ -450,15 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn large_sigma_boxes_match_the_variance() {
-        for sigma in [5.0f32, 15.0, 200.0] {
-            let r = box_radii(sigma);
-            let var: f32 = r
-                .iter()
-                .map(|&r| ((2 * r + 1).pow(2) - 1) as f32 / 12.0)
-                .sum();
-            assert!((var.sqrt() - sigma).abs() / sigma < 0.08, "{sigma}: {r:?}");
-        }
+    fn the_shared_plane_blur_keeps_energy() {
         let n = 101;
         let mut spike = vec![0.0f32; n * n];
         spike[50 * n + 50] = 1.0;

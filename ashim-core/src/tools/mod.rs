@@ -45,4 +45,10 @@ tools! {
     find_duplicates => FindDuplicates;
     color_palette => ColorPalette;
     trim => Trim;
+    watermark_text => WatermarkText;
+    text_overlay => TextOverlay;
+    barcode_read => BarcodeRead;
+    collage => Collage;
+    content_aware_resize => ContentAwareResize;
+    smart_crop => SmartCrop;
 }

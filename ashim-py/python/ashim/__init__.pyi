@@ -694,3 +694,139 @@ def trim(input: Input, /, *, background: Optional[str] = None, threshold: float 
     Returns:
         Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
     """
+
+def watermark_text(input: Input, /, *, text: str, color: str = '#000000', font_size: float = 48.0, opacity: float = 50.0, position: Literal['center', 'top-left', 'top-right', 'bottom-left', 'bottom-right', 'tiled'] = 'center', rotation: float = 0.0) -> Output:
+    """
+    Text watermark: Draw text over an image at a corner, the centre or tiled, with opacity and rotation.
+
+    Tool id ``watermark-text``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        text (str; required; ``text``): The text (1–500 characters; required).
+        color (str; default '#000000'; ``color``): Text colour. Default `#000000`.
+        font_size (float; default 48.0; ``fontSize``): Font size in pixels, 8–1000. Default 48.
+        opacity (float; default 50.0; ``opacity``): Opacity in percent, 0–100. Default 50.
+        position (Literal['center', 'top-left', 'top-right', 'bottom-left', 'bottom-right', 'tiled']; default 'center'; ``position``): Placement. Default `center`.
+        rotation (float; default 0.0; ``rotation``): Clockwise rotation in degrees about the anchor, −360–360. Default 0.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+def text_overlay(input: Input, /, *, text: str, background_box: bool = False, background_color: str = '#000000', color: str = '#FFFFFF', font_size: float = 48.0, position: Literal['top', 'center', 'bottom'] = 'bottom', shadow: bool = True) -> Output:
+    """
+    Text overlay: Put one line of text at the top, centre or bottom, with a band and a shadow.
+
+    Tool id ``text-overlay``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        text (str; required; ``text``): The text (1–500 characters; required).
+        background_box (bool; default False; ``backgroundBox``): Draw a full-width band behind the text. Default false.
+        background_color (str; default '#000000'; ``backgroundColor``): Colour of the band (drawn at 70 % opacity). Default `#000000`.
+        color (str; default '#FFFFFF'; ``color``): Text colour. Default `#FFFFFF`.
+        font_size (float; default 48.0; ``fontSize``): Font size in pixels, 8–200. Default 48.
+        position (Literal['top', 'center', 'bottom']; default 'bottom'; ``position``): Vertical position. Default `bottom`.
+        shadow (bool; default True; ``shadow``): Soft black shadow offset by (+2, +2) px. Default true.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+class BarcodeReadReport(TypedDict):
+    """What `barcode-read` adds to its envelope (the image is the annotated preview)."""
+    barcodes: List[Dict[str, Any]]
+    filename: NotRequired[Optional[str]]
+
+class BarcodeReadOutput(Output):
+    """Output of ``barcode-read``; ``.extra`` is a :class:`BarcodeReadReport`."""
+    extra: BarcodeReadReport
+
+def barcode_read(input: Input, /, *, try_harder: bool = True) -> BarcodeReadOutput:
+    """
+    Barcode reader: Read every QR code and barcode in an image, with positions and an annotated preview.
+
+    Tool id ``barcode-read``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        try_harder (bool; default True; ``tryHarder``): Spend more time looking (rotated and low-contrast codes). Default true.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+def collage(inputs: Sequence[Input], /, *, template_id: str, aspect_ratio: str = 'free', background_color: str = '#FFFFFF', cells: List[Dict[str, Any]] = [], corner_radius: float = 0.0, gap: float = 8.0, output_format: Literal['png', 'jpeg', 'webp', 'avif'] = 'png', quality: int = 90) -> Output:
+    """
+    Collage: Arrange images in one of 23 grid templates, with gaps, rounded cells and pan/zoom.
+
+    Tool id ``collage``.
+
+    Args:
+        inputs: a sequence of at least 1 images (bytes, a path, an H×W×C uint8 array or an earlier Output). The images, in cell order.
+        template_id (str; required; ``templateId``): One of the 23 template ids (`2-h-equal` ... `9-grid`); required.
+        aspect_ratio (str; default 'free'; ``aspectRatio``): 1:1, 4:3, 3:2, 16:9, 9:16, 4:5; anything else is the free 2400×1800 canvas.
+        background_color (str; default '#FFFFFF'; ``backgroundColor``): `#RRGGBB` or `transparent`. Default `#FFFFFF`.
+        cells (List[Dict[str, Any]]; default []; ``cells``): Per-cell pan, zoom and fit, in cell order.
+        corner_radius (float; default 0.0; ``cornerRadius``): Radius of each cell's rounded corners, 0–500 px. Default 0.
+        gap (float; default 8.0; ``gap``): Gap between cells and along the outer edge, 0–500 px. Default 8.
+        output_format (Literal['png', 'jpeg', 'webp', 'avif']; default 'png'; ``outputFormat``): Default `png`.
+        quality (int; default 90; ``quality``): Quality 1–100 for JPEG, WebP and AVIF. Default 90.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+class ContentAwareResizeReport(TypedDict):
+    """Envelope extras of [`ContentAwareResize`]."""
+    height: int
+    width: int
+
+class ContentAwareResizeOutput(Output):
+    """Output of ``content-aware-resize``; ``.extra`` is a :class:`ContentAwareResizeReport`."""
+    extra: ContentAwareResizeReport
+
+def content_aware_resize(input: Input, /, *, blur_radius: float = 4.0, height: Optional[int] = None, protect_faces: bool = False, sobel_threshold: float = 2.0, square: bool = False, width: Optional[int] = None) -> ContentAwareResizeOutput:
+    """
+    Content-aware resize: Resize by removing or duplicating low-energy seams (seam carving), keeping the subject.
+
+    Tool id ``content-aware-resize``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        blur_radius (float; default 4.0; ``blurRadius``): Blur radius (0–20) applied to the grey image before the Sobel filter. Default 4.
+        height (Optional[int]; optional; ``height``): Target height in pixels; absent keeps the height.
+        protect_faces (bool; default False; ``protectFaces``): Give detected faces maximal energy so no seam crosses them (needs the face-detection models; ignored without them).
+        sobel_threshold (float; default 2.0; ``sobelThreshold``): Gradient magnitudes (0–255 scale) below this count as flat, 1–20. Default 2.
+        square (bool; default False; ``square``): Make the image square on its shorter side.
+        width (Optional[int]; optional; ``width``): Target width in pixels; absent keeps the width.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+def smart_crop(input: Input, /, *, face_preset: Literal['closeup', 'head-shoulders', 'upper-body', 'half-body'] = 'head-shoulders', height: Optional[int] = None, mode: Literal['subject', 'face', 'trim'] = 'subject', pad_color: str = '#FFFFFF', pad_to_square: bool = False, padding: int = 0, quality: Optional[int] = None, sensitivity: float = 0.5, strategy: Literal['attention', 'entropy'] = 'attention', target_size: Optional[int] = None, threshold: int = 30, width: Optional[int] = None) -> Output:
+    """
+    Smart crop: Crop to a size around the subject (saliency or entropy), the faces, or the content inside uniform borders.
+
+    Tool id ``smart-crop``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        face_preset (Literal['closeup', 'head-shoulders', 'upper-body', 'half-body']; default 'head-shoulders'; ``facePreset``): Default `head-shoulders`.
+        height (Optional[int]; optional; ``height``): Output height (subject and face modes); default 1080 when only the width is given.
+        mode (Literal['subject', 'face', 'trim']; default 'subject'; ``mode``): Default `subject` (aliases: `attention` = subject, `content` = trim).
+        pad_color (str; default '#FFFFFF'; ``padColor``): Trim: colour of the letterbox. Default `#FFFFFF`.
+        pad_to_square (bool; default False; ``padToSquare``): Trim: letterbox the result into a square.
+        padding (int; default 0; ``padding``): Zoom in by this many percent around the chosen region, 0–50.
+        quality (Optional[int]; optional; ``quality``): Output quality 1–100 for lossy formats (default 95).
+        sensitivity (float; default 0.5; ``sensitivity``): Face detection sensitivity 0–1. Default 0.5.
+        strategy (Literal['attention', 'entropy']; default 'attention'; ``strategy``): Default `attention`.
+        target_size (Optional[int]; optional; ``targetSize``): Trim: side of the square (default: the longer trimmed side).
+        threshold (int; default 30; ``threshold``): Trim: largest difference (0–255) from the top-left colour that counts as border.
+        width (Optional[int]; optional; ``width``): Output width (subject and face modes); default 1080 when only the height is given.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
