@@ -53,7 +53,7 @@ function build({ release = false } = {}) {
       `@ashim/core: there is no prebuilt addon for ${platformTag()} and \`${cargo}\` was not found, ` +
         'so it cannot be built from source. Install Rust >= 1.95 (https://rustup.rs, or your ' +
         'distribution\'s cargo package) and run `npm rebuild @ashim/core`, or use linux-x64 with ' +
-        'glibc >= 2.28, for which the package ships a prebuilt addon.',
+        'glibc >= 2.35, for which the package ships a prebuilt addon.',
     )
   }
   if (r.error) throw r.error
