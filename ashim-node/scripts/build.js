@@ -42,6 +42,8 @@ function build({ release = false } = {}) {
   const targetDir = process.env.CARGO_TARGET_DIR || path.join(where.workspace, 'target')
   const cargo = process.env.CARGO || 'cargo'
   const args = ['build', '--manifest-path', where.manifest, '-p', 'ashim-node', '--profile', profile]
+  // The package's Cargo.lock holds the versions the prebuilt addon was tested with.
+  if (where.kind === 'package') args.push('--locked')
   console.log(`@ashim/core: building the addon for ${platformTag()} from source (${where.kind}, ${profile} profile)`)
   const r = spawnSync(cargo, args, {
     cwd: where.workspace,

@@ -4,8 +4,8 @@
 //    a no-op cargo run when it is up to date), the prebuilt file the tarball ships;
 // 2. assembles native/, the self-contained Rust sources of the build-from-source fallback:
 //    the workspace manifest (members cut to ashim-core and ashim-node, same dependency
-//    versions, lints and profiles), the workspace Cargo.lock, ashim-core as `cargo package`
-//    would publish it, and ashim-node's crate.
+//    versions, lints and profiles), the workspace Cargo.lock (cut to these crates),
+//    ashim-core as `cargo package` would publish it, and ashim-node's crate.
 // ASHIM_NODE_SKIP_BUILD=1 skips step 1 (the addon file must then exist already).
 'use strict'
 
@@ -73,7 +73,12 @@ function main() {
   }
   for (const file of ['Cargo.toml', 'build.rs']) copy(path.join(root, file), path.join(native, 'ashim-node', file))
   copyTree(path.join(root, 'src'), path.join(native, 'ashim-node', 'src'))
-  console.log(`prepack: native/ holds ashim-core (${n} files) and ashim-node`)
+  // Cut Cargo.lock down to the two crates' dependencies (same versions): the fallback build
+  // then runs with --locked.
+  execFileSync(cargo, ['metadata', '--format-version', '1', '--manifest-path', path.join(native, 'Cargo.toml')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  console.log(`prepack: native/ holds ashim-core (${n} files), ashim-node and a Cargo.lock cut to them`)
 }
 
 try {
