@@ -69,7 +69,7 @@ no_cargo_message() {
     echo "   the install script succeeded without cargo" >&2; return 1
   fi
   grep -q 'was not found, so it cannot be built from source' <<<"$out" || { echo "$out" >&2; return 1; }
-  echo "   clear message: ${out:0:100}..."
+  echo "   clear message: $(tail -n1 <<<"$out" | cut -c1-150)..."
 }
 
 fallback_build() {
