@@ -3,7 +3,7 @@
 // (platform.js), the file index.js loads.
 //
 // Two layouts:
-// - the repository (ashim-node/Cargo.toml beside this package): `cargo build -p ashim-node`
+// - the repository (ashim-node/Cargo.toml beside this package): `cargo rustc -p ashim-node`
 //   in the workspace, dev profile by default, with the workspace target directory, so the
 //   dependency artifacts are shared with `cargo test` and the Python binding;
 // - the npm package (native/, assembled by scripts/prepack.js): a self-contained cargo
@@ -41,7 +41,10 @@ function build({ release = false } = {}) {
   const profile = release ? 'release' : process.env.ASHIM_NODE_PROFILE || where.profile
   const targetDir = process.env.CARGO_TARGET_DIR || path.join(where.workspace, 'target')
   const cargo = process.env.CARGO || 'cargo'
-  const args = ['build', '--manifest-path', where.manifest, '-p', 'ashim-node', '--profile', profile]
+  // `cargo rustc --crate-type cdylib`, as maturin builds the Python extension: with the
+  // release profile's LTO, cargo compiles the dependencies for a cdylib-only root differently
+  // from a cdylib+rlib one, and the same flags let the wheel and the addon share them.
+  const args = ['rustc', '--manifest-path', where.manifest, '-p', 'ashim-node', '--lib', '--crate-type', 'cdylib', '--profile', profile]
   // The package's Cargo.lock holds the versions the prebuilt addon was tested with.
   if (where.kind === 'package') args.push('--locked')
   console.log(`@ashim/core: building the addon for ${platformTag()} from source (${where.kind}, ${profile} profile)`)
