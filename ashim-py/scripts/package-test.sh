@@ -82,7 +82,8 @@ out = ashim.resize(sys.argv[1], width=40)
 assert (out.width, out.height) == (40, 30) and out.data[:8] == b"\x89PNG\r\n\x1a\n", (out.width, out.height, out.format)
 assert (where.parent / "py.typed").is_file() and (where.parent / "__init__.pyi").is_file()
 from importlib.metadata import version
-print(f"   resize ok: {out.format} {out.width}x{out.height}; ashim {version(\"ashim\")} from {where.parent}; {len(ashim.tools())} tools")'
+v = version("ashim")
+print(f"   resize ok: {out.format} {out.width}x{out.height}; ashim {v} from {where.parent}; {len(ashim.tools())} tools")'
 
 fresh_venv() {  # fresh_venv DIR: an empty folder with a venv in it
   mkdir "$1"
