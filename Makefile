@@ -6,7 +6,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test serve deps fmt-check clippy cargo-test licenses test-py test-node test-web bench models schemathesis
+.PHONY: test serve deps fmt-check clippy cargo-test licenses package-test test-py test-node test-web bench models schemathesis
 
 deps:
 	@scripts/install-system-deps.sh
@@ -14,7 +14,7 @@ deps:
 serve: deps
 	$(CARGO) run --release -p ashim-server
 
-test: deps fmt-check clippy cargo-test licenses test-py test-node test-web
+test: deps fmt-check clippy cargo-test licenses package-test test-py test-node test-web
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -28,6 +28,18 @@ cargo-test:
 
 licenses:
 	python3 .ci/check-licenses.py
+
+# The packages a user installs, tried far from the repository (issue 17): the crate
+# (`cargo package`), the npm tarball with the prebuilt addon, the abi3 wheel and the sdist,
+# and that all carry the workspace version. The release addon and wheel built here are what
+# test-py and test-node then test (their scripts find them up to date).
+package-test:
+	@t=$$(date +%s); $(CARGO) package -p ashim-core --allow-dirty --quiet && \
+	  echo "package-test: cargo package -p ashim-core took $$(( $$(date +%s) - t )) s"
+	ashim-node/scripts/package-test.sh
+	ashim-py/scripts/package-test.sh
+	scripts/check-versions.py ashim-py/dist/ashim-*.whl ashim-py/dist/ashim-*.tar.gz \
+	  ashim-node/dist/ashim-core-*.tgz $${CARGO_TARGET_DIR:-target}/package/ashim-core-*.crate
 
 test-py:
 	ashim-py/scripts/test.sh

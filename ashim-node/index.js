@@ -9,7 +9,31 @@ const fs = require('node:fs')
 const fsp = require('node:fs/promises')
 const path = require('node:path')
 
-const native = require('./ashim.node')
+const { addonFileName, platformTag } = require('./platform.js')
+
+const native = loadAddon()
+
+/**
+ * The native addon for this machine: `ashim.<platform tag>.node`, shipped prebuilt in the
+ * package (linux-x64-gnu) or built from source by the install script (scripts/install.js).
+ */
+function loadAddon() {
+  const file = path.join(__dirname, addonFileName())
+  try {
+    return require(file)
+  } catch (e) {
+    if (e && e.code === 'MODULE_NOT_FOUND' && !fs.existsSync(file)) {
+      throw new Error(
+        `@ashim/core: no native addon for ${platformTag()} (${file} is missing). ` +
+          'The package ships a prebuilt addon for linux-x64 (glibc); elsewhere its install script ' +
+          'builds one from the bundled Rust sources: install Rust >= 1.95 (cargo on PATH) and run ' +
+          '`npm rebuild @ashim/core`.',
+      )
+    }
+    e.message = `@ashim/core: cannot load ${file}: ${e.message}`
+    throw e
+  }
+}
 
 /** An ashim error: a normal `Error` with a stable `.code` and `.fields`. */
 class AshimError extends Error {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build ashim-py from source into ashim-py/.venv (git-ignored) and run its tests:
-# the Rust cross-language digest test, pytest (generic over ashim.tools() + specific
-# tests) and mypy on the generated stubs. Dev profile, shared target dir.
+# Install the release wheel (scripts/package.sh: maturin, release profile, shared target
+# dir; built once by `make package-test`, which runs first in `make test`, and only checked
+# for freshness here) into ashim-py/.venv (git-ignored) and run the tests: the Rust
+# cross-language digest test (dev profile), pytest (generic over ashim.tools() + specific
+# tests) and mypy on the generated stubs.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -17,8 +19,9 @@ echo "== cargo test (cross-language digest, Rust side)"
 (cd "$ROOT" && PYO3_PYTHON="$VENV/bin/python" PYO3_BUILD_EXTENSION_MODULE=1 \
   cargo test -q -p ashim-py --features extension-module --test cross_language)
 
-echo "== pip install ./ashim-py (maturin, dev profile)"
-"$VENV/bin/python" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$HERE"
+echo "== the release wheel (scripts/package.sh; cargo is a no-op when it is up to date)"
+"$HERE/scripts/package.sh" --no-sdist
+"$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$HERE"/dist/ashim-*.whl
 
 echo "== pytest"
 cd "$HERE/tests"
