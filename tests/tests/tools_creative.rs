@@ -902,8 +902,9 @@ fn smart_crop_face_mode_never_fails() {
     assert_eq!((format, w, h), (ImageFormat::Jpeg, 120, 160));
 }
 
-#[test]
-fn smart_crop_face_mode_frames_the_face_with_the_models() {
+/// Point the AI module at the model store; false (and a SKIP line) without one or without
+/// the face-detection bundle.
+fn face_models() -> bool {
     use ashim_core::ai::{self, faces};
     let dir = std::env::var_os("ASHIM_MODELS_DIR")
         .filter(|v| !v.is_empty())
@@ -913,11 +914,51 @@ fn smart_crop_face_mode_frames_the_face_with_the_models() {
         });
     if !dir.is_dir() {
         eprintln!("SKIP: no model store (run `make models` or set ASHIM_MODELS_DIR)");
-        return;
+        return false;
     }
     ai::set_models_dir(Some(dir));
     if ai::availability(faces::BUNDLE) != ashim_core::tool::Availability::Ready {
         eprintln!("SKIP: the face-detection bundle is not installed");
+        return false;
+    }
+    true
+}
+
+#[test]
+fn content_aware_resize_protects_faces_with_the_models() {
+    use ashim_core::ai::faces;
+    if !face_models() {
+        return;
+    }
+    let src = decode_independently(&fixture("content/multi-face.webp"));
+    let widths = |img: &DynamicImage| {
+        let mut w: Vec<f32> = faces::detect(img, 0.6)
+            .unwrap()
+            .iter()
+            .map(|f| f.w)
+            .collect();
+        w.sort_by(f32::total_cmp);
+        w
+    };
+    let before = widths(&src);
+    assert!(!before.is_empty());
+    let (img, ..) = image_extra(
+        "content-aware-resize",
+        vec![input("content/multi-face.webp")],
+        json!({"width": 330, "protectFaces": true}),
+    );
+    assert_eq!(img.width(), 330);
+    let after = widths(&DynamicImage::ImageRgba8(img));
+    assert_eq!(after.len(), before.len(), "faces {before:?} -> {after:?}");
+    for (a, b) in before.iter().zip(&after) {
+        assert!((a - b).abs() / a < 0.12, "face width {a} -> {b}");
+    }
+}
+
+#[test]
+fn smart_crop_face_mode_frames_the_face_with_the_models() {
+    use ashim_core::ai::faces;
+    if !face_models() {
         return;
     }
     let (data, _, w, h, _) = run_image(

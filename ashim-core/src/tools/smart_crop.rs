@@ -10,7 +10,7 @@
 //! - `trim`: cut uniform borders, optionally letterboxed into a square.
 
 use crate::ai::{self, faces};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::image::{EncodeSpec, Image, Quality, keep_format};
 use crate::naming;
 use crate::ops;
@@ -18,7 +18,7 @@ use crate::ops::colour::Checkpoint;
 use crate::ops::gaussian_plane;
 use crate::ops::trim::content_bbox;
 use crate::settings::HexColor;
-use crate::tool::{Availability, Category, Inputs, Output, Tool, ToolMeta};
+use crate::tool::{Availability, Category, Context, Inputs, Output, Tool, ToolMeta};
 use image::{DynamicImage, GenericImageView};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -317,6 +317,22 @@ fn face_window(px: &DynamicImage, s: &SmartCropSettings, (tw, th): (u32, u32)) -
     Ok(Some((left, top, cw, ch)))
 }
 
+/// A 422 when a `w`×`h` output would break the run's limits (decode limits and the
+/// creation limit `MAX_CANVAS_PIXELS`).
+fn check_canvas(ctx: &Context, w: u32, h: u32) -> Result<()> {
+    let px = u64::from(w) * u64::from(h);
+    let lim = &ctx.limits;
+    if (lim.max_pixels > 0 && px > lim.max_pixels)
+        || (lim.max_dimension > 0 && w.max(h) > lim.max_dimension)
+        || ctx.env.max_canvas_pixels.is_some_and(|m| px > m)
+    {
+        return Err(Error::unprocessable(format!(
+            "The output size {w}x{h} is larger than this server allows"
+        )));
+    }
+    Ok(())
+}
+
 fn quality_spec(image: &Image, q: Option<u8>) -> Option<EncodeSpec> {
     let q = q?;
     let format = keep_format(image.source_format);
@@ -416,6 +432,14 @@ impl Tool for SmartCrop {
 
     fn run(&self, s: &SmartCropSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let ctx = inputs.ctx();
+        match s.mode {
+            CropMode::Trim => {
+                if let Some(side) = s.target_size {
+                    check_canvas(ctx, side, side)?;
+                }
+            }
+            _ => check_canvas(ctx, s.width.unwrap_or(1080), s.height.unwrap_or(1080))?,
+        }
         let name = inputs.name(0).map(str::to_owned);
         let image = inputs.image(0)?;
         let spec = quality_spec(&image, s.quality);
