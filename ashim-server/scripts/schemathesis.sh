@@ -36,6 +36,9 @@ base="$(sed -n 's/.*listening on //p' "$data/stdout" | head -1)"
 [ -n "$base" ] || { echo "server did not start"; cat "$log"; exit 1; }
 token="$(curl -sf -X POST "$base/api/auth/login" -H 'content-type: application/json' \
     -d '{"username":"admin","password":"admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+# Generated files are real (tiny) images: see schemathesis_hooks.py.
+export SCHEMATHESIS_HOOKS=schemathesis_hooks
+export PYTHONPATH="$root/ashim-server/scripts${PYTHONPATH:+:$PYTHONPATH}"
 # schemathesis keeps a cache in its working folder: run it in the throw-away one.
 cd "$data"
 # Operations that end the session or the admin account would stop the run early.

@@ -122,6 +122,7 @@ fn operation(
             "401": err_ref(),
             "404": err_ref(),
             "413": err_ref(),
+            "415": err_ref(),
             "422": err_ref(),
             "507": err_ref(),
         }
@@ -220,7 +221,17 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                 json!({"description": "The file, with the media type of its format", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}})
             }
             "/api/v1/jobs/{jobId}/progress" => {
-                json!({"description": "`data: <json>` events", "content": {"text/event-stream": {"schema": {"type": "string"}}}})
+                json!({"description": "`data: <json>` events", "content": {"text/event-stream": {"schema": {
+                    "type": "object", "required": ["data"], "properties": {
+                        "data": {"type": "string", "contentMediaType": "application/json",
+                                 "description": "The event: `type` single or batch, with its phase or counts"},
+                        "event": {"type": "string"}, "id": {"type": "string"}}}}}})
+            }
+            "/api/v1/preview" => {
+                json!({"description": "The WebP preview", "content": {"image/webp": {"schema": {"type": "string", "format": "binary"}}}})
+            }
+            "/api/v1/settings/logo" if method == "get" => {
+                json!({"description": "The logo", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}})
             }
             "/api/v1/openapi.yaml" => {
                 json!({"description": "The same document as YAML", "content": {"text/yaml": {"schema": {}}}})
@@ -243,7 +254,13 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                     op["responses"]["409"] = err_ref();
                 }
             }
-            "multipart" | "batch" | "pipeline" => op["requestBody"] = form_body(method, path),
+            "multipart" | "batch" | "pipeline" => {
+                op["requestBody"] = form_body(method, path);
+                if *body != "multipart" {
+                    // A step or tool whose AI bundle is not installed.
+                    op["responses"]["501"] = err_ref();
+                }
+            }
             _ => {}
         }
         add(path, method, op);
@@ -261,6 +278,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         if let Some(o) = schema.as_object_mut() {
             o.insert("title".into(), json!(schema_name));
         }
+        let settings_required = schema["required"].as_array().is_some_and(|r| !r.is_empty());
         components.insert(schema_name.clone(), schema);
         if meta.pipeline_capable() {
             step_variants.push(
@@ -317,7 +335,12 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         op["requestBody"] = if meta.takes_no_files() {
             json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema_name}")}}}})
         } else {
-            slots_body(&meta, &schema_name)
+            slots_body(
+                &meta,
+                &schema_name,
+                &components[&schema_name],
+                settings_required,
+            )
         };
         for alias in meta.aliases {
             let mut aop = op.clone();
@@ -346,7 +369,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                     json!({"$ref": format!("#/components/schemas/{schema_name}")}),
                     "The settings of every run (absent = defaults)",
                 ),
-                false,
+                settings_required,
             )];
             // Named-slot files (a watermark, a logo) go with every run.
             for s in meta.named_slots() {
@@ -356,8 +379,12 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                 file: Some(file_part("The images, one run each", 1, None)),
                 file_required: true,
                 parts,
+                progress: true,
             }
             .body();
+            if meta.category == ashim_core::tool::Category::Ai {
+                bop["responses"]["501"] = err_ref();
+            }
             add(&format!("/api/v1/tools/{}/batch", meta.id), "post", bop);
         }
     }

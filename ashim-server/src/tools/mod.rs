@@ -7,7 +7,7 @@ pub mod output;
 
 use crate::auth::{Caller, json_body};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::http::form::{Form, is_multipart};
+use crate::http::form::{Form, Parts, is_multipart};
 use crate::jobs::{self, attachment, download_url, write_file};
 use crate::state::Shared;
 use crate::util::uuid_v4;
@@ -59,13 +59,30 @@ fn check_uploads(meta: &'static ToolMeta, tool_id: &str, form: &Form) -> ApiResu
         .map_err(|e| ApiError::from(ashim_core::Error::from(e)))
 }
 
+/// The text fields and named file parts a tool's form may hold (its `/batch` form when
+/// `batch`): the OpenAPI document lists the same.
+pub(crate) fn tool_parts(meta: &ToolMeta, batch: bool) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut text = vec!["settings", "clientJobId"];
+    if !batch {
+        text.extend(["async", "fileId"]);
+        text.extend(meta.form_fields.iter().copied());
+        if meta.caps.from_job {
+            text.extend(["jobId", "filename"]);
+        }
+    }
+    (text, meta.named_slots().map(|s| s.name).collect())
+}
+
 /// Copy the settings a tool reads from form fields of their own into the settings object.
 fn merge_form_fields(meta: &ToolMeta, settings: &mut Value, fields: &HashMap<String, String>) {
     let Some(obj) = settings.as_object_mut() else {
         return;
     };
     for key in meta.form_fields {
-        if let Some(raw) = fields.get(*key).filter(|_| !obj.contains_key(*key)) {
+        if let Some(raw) = fields
+            .get(*key)
+            .filter(|raw| !raw.is_empty() && !obj.contains_key(*key))
+        {
             let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.clone()));
             obj.insert((*key).to_string(), value);
         }
@@ -125,7 +142,12 @@ async fn read_request(
         }
         return Ok(Form::from_json(body));
     }
-    let mut form: Form = Form::read(req, state).await?;
+    let (text, files) = tool_parts(meta, false);
+    let parts = Parts {
+        text: &text,
+        files: &files,
+    };
+    let mut form: Form = Form::read(req, state, parts).await?;
     let mut settings = form.settings()?;
     merge_form_fields(meta, &mut settings, &form.fields);
     if meta.caps.from_job
@@ -177,7 +199,7 @@ pub(crate) async fn run_request(
     let headers = req.headers().clone();
     let (settings, form) = read_request(&state, meta, req).await?;
     let client_id = form.client_job_id()?;
-    let is_async = form.wants_async(&headers);
+    let is_async = form.wants_async(&headers)?;
     let form_file_id = form.text("fileId").map(str::to_string);
     check_uploads(meta, &tool_id, &form)?;
     let prepared = tool.prepare(&settings)?;

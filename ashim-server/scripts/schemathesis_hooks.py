@@ -1,0 +1,54 @@
+"""schemathesis hooks for ashim-server/scripts/schemathesis.sh (loaded through SCHEMATHESIS_HOOKS).
+
+The document says what a file part is (`format: binary`) but JSON Schema cannot say "the
+bytes of an image", so by default schemathesis also sends random bytes, which every image
+route rightly answers 400 UNKNOWN_FORMAT. Here the generated files are real images: the
+smallest well-formed PNG, JPEG, GIF and WebP files (the same 1x1 samples schemathesis itself
+ships). And api.md makes an API key `expiresAt` that is not in the future a 400, which
+JSON Schema's `date-time` cannot say, so such bodies are not sent as valid ones. Everything
+else is generated from the document as it stands.
+"""
+
+from base64 import b64decode
+from datetime import datetime, timezone
+
+import schemathesis
+from hypothesis import strategies as st
+
+try:  # the wrapper schemathesis uses for binary values
+    from schemathesis.transport.serialization import Binary
+except ImportError:  # pragma: no cover - older layouts
+    Binary = bytes
+
+IMAGES = [
+    b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="),
+    b64decode(
+        "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAFA3PEY8MlBGQUZaVVBfeMiCeG5uePWvuZHI////////////////////////////////////////"
+        "////////////wAALCAABAAEBAREA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQR"
+        "BRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4"
+        "eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEB"
+        "AAA/AKVf/9k="
+    ),
+    b64decode("R0lGODdhAQABAIEAAAAAAAAAAAAAAAAAACwAAAAAAQABAAAIBAABBAQAOw=="),
+    b64decode("UklGRhoAAABXRUJQVlA4TA4AAAAvAAAAAAcQEf0PRET/Aw=="),
+]
+
+schemathesis.openapi.format("binary", st.sampled_from(IMAGES).map(Binary))
+
+
+def _in_the_past(value):
+    try:
+        t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t <= datetime.now(timezone.utc)
+
+
+@schemathesis.hook
+def filter_body(ctx, body):
+    operation = getattr(ctx, "operation", None)
+    if operation is None or operation.method.upper() != "POST" or operation.path != "/api/v1/api-keys":
+        return True
+    return not (isinstance(body, dict) and body.get("expiresAt") and _in_the_past(body["expiresAt"]))
