@@ -82,7 +82,8 @@ pub(super) fn json_body_schema(method: &str, path: &str) -> Value {
 
 /// The file part of a form: one file, or (`max` not 1) an array of file parts.
 pub(super) fn file_part(description: &str, min: u32, max: Option<u32>) -> Value {
-    let one = json!({"type": "string", "format": "binary", "minLength": 1});
+    // Empty file parts are skipped (a form's unused file input), so they are not refused.
+    let one = json!({"type": "string", "format": "binary"});
     if max == Some(1) {
         let mut v = one;
         v["description"] = json!(description);

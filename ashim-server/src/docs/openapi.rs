@@ -62,6 +62,18 @@ fn drop_nulls(v: &mut Value) {
             if o.get("default").is_some_and(Value::is_null) {
                 o.remove("default");
             }
+            // Unsigned integer formats carry their real range (serde refuses the rest).
+            let max = match o.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(m) = max
+                && !o.contains_key("maximum")
+            {
+                o.insert("maximum".into(), json!(m));
+            }
             o.values_mut().for_each(drop_nulls);
         }
         Value::Array(a) => a.iter_mut().for_each(drop_nulls),
@@ -274,6 +286,15 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         let schema_name = format!("{}Settings", pascal(meta.id));
         let mut settings = info.settings_schema;
         drop_nulls(&mut settings);
+        if let Some(o) = settings.as_object_mut()
+            && !o.contains_key("additionalProperties")
+        {
+            // Unknown keys are ignored, but a `null` is refused whatever the key.
+            o.insert(
+                "additionalProperties".into(),
+                json!({"type": ["string", "number", "boolean", "array", "object"]}),
+            );
+        }
         let mut schema = hoist(meta.id, settings, &mut components);
         if let Some(o) = schema.as_object_mut() {
             o.insert("title".into(), json!(schema_name));
@@ -281,10 +302,19 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         let settings_required = schema["required"].as_array().is_some_and(|r| !r.is_empty());
         components.insert(schema_name.clone(), schema);
         if meta.pipeline_capable() {
+            let reference = json!({"$ref": format!("#/components/schemas/{schema_name}")});
+            // Settings with required fields must be there; others may be null or absent.
+            let (settings, required) = if settings_required {
+                (reference, json!(["toolId", "settings"]))
+            } else {
+                (
+                    json!({"anyOf": [reference, {"type": "null"}]}),
+                    json!(["toolId"]),
+                )
+            };
             step_variants.push(
-                json!({"type": "object", "required": ["toolId"], "properties": {
-                "toolId": {"const": meta.id},
-                "settings": {"anyOf": [{"$ref": format!("#/components/schemas/{schema_name}")}, {"type": "null"}]}}}),
+                json!({"type": "object", "required": required, "properties": {
+                "toolId": {"const": meta.id}, "settings": settings}}),
             );
         }
         let mut ok = match meta.output {

@@ -79,10 +79,7 @@ fn merge_form_fields(meta: &ToolMeta, settings: &mut Value, fields: &HashMap<Str
         return;
     };
     for key in meta.form_fields {
-        if let Some(raw) = fields
-            .get(*key)
-            .filter(|raw| !raw.is_empty() && !obj.contains_key(*key))
-        {
+        if let Some(raw) = fields.get(*key).filter(|_| !obj.contains_key(*key)) {
             let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.clone()));
             obj.insert((*key).to_string(), value);
         }
