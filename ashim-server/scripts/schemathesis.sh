@@ -36,17 +36,24 @@ base="$(sed -n 's/.*listening on //p' "$data/stdout" | head -1)"
 [ -n "$base" ] || { echo "server did not start"; cat "$log"; exit 1; }
 token="$(curl -sf -X POST "$base/api/auth/login" -H 'content-type: application/json' \
     -d '{"username":"admin","password":"admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+# Generated files are real (tiny) images: see schemathesis_hooks.py.
+export SCHEMATHESIS_HOOKS=schemathesis_hooks
+export PYTHONPATH="$root/ashim-server/scripts${PYTHONPATH:+:$PYTHONPATH}"
 # schemathesis keeps a cache in its working folder: run it in the throw-away one.
 cd "$data"
 # Operations that end the session or the admin account would stop the run early.
-"$venv/bin/schemathesis" --config-file "$root/ashim-server/scripts/schemathesis.toml" \
-    run "$base/api/v1/openapi.json" \
-    --header "Authorization: Bearer $token" \
-    --max-examples "$examples" \
+common=(--header "Authorization: Bearer $token" --max-examples "$examples"
+    --generation-deterministic --suppress-health-check all --no-color)
+st() { "$venv/bin/schemathesis" --config-file "$root/ashim-server/scripts/schemathesis.toml" run \
+    "$base/api/v1/openapi.json" "${common[@]}" "$@"; }
+status=0
+st --checks all \
     --exclude-path /api/auth/logout \
     --exclude-path /api/auth/change-password \
     --exclude-path-regex '^/api/auth/users/\{id\}' \
-    --generation-deterministic \
-    --checks all \
-    --suppress-health-check all \
-    --no-color
+    --exclude-name 'POST /api/v1/api-keys' || status=$?
+# api.md makes an API key `expiresAt` that is not in the future a 400, which JSON Schema's
+# `date-time` cannot express: that operation runs every check but positive_data_acceptance.
+st --checks all --exclude-checks positive_data_acceptance \
+    --include-name 'POST /api/v1/api-keys' || status=$?
+exit "$status"

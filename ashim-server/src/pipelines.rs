@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::http::form::Form;
+use crate::http::form::{FormOf, PipelineRun};
 use crate::jobs::{self, download_url, run_blocking, write_file};
 use crate::state::Shared;
 use crate::tools::batch::{batch_files, run_batch};
@@ -47,7 +47,7 @@ pub fn build(state: &Shared, def: &Value) -> ApiResult<Pipeline> {
 }
 
 /// The `pipeline` field as a JSON value (400 when absent or not JSON).
-fn pipeline_field(form: &Form) -> ApiResult<Value> {
+fn pipeline_field(form: &crate::http::form::Form) -> ApiResult<Value> {
     let raw = form
         .text("pipeline")
         .ok_or_else(|| ApiError::bad_request("No pipeline definition provided"))?;
@@ -61,7 +61,7 @@ fn pipeline_field(form: &Form) -> ApiResult<Value> {
 pub async fn execute(
     State(state): State<Shared>,
     Extension(caller): Extension<Caller>,
-    form: Form,
+    FormOf(form, _): FormOf<PipelineRun>,
 ) -> ApiResult<Json<Value>> {
     caller.user()?.require("tools:use")?;
     let client_id = form.client_job_id()?;
@@ -153,7 +153,7 @@ fn with_completed_steps(e: ApiError, step_ids: &[String]) -> ApiError {
 pub async fn batch(
     State(state): State<Shared>,
     Extension(caller): Extension<Caller>,
-    form: Form,
+    FormOf(form, _): FormOf<PipelineRun>,
 ) -> ApiResult<Response> {
     caller.user()?.require("tools:use")?;
     let job_id = form.client_job_id()?.unwrap_or_else(uuid_v4);

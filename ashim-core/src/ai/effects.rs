@@ -33,12 +33,15 @@ pub struct Effects {
     pub background_type: Option<BackgroundType>,
     /// `#rrggbb` for `color`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^#[0-9A-Fa-f]{6}$"))]
     pub background_color: Option<String>,
     /// First gradient colour (`#rrggbb`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^#[0-9A-Fa-f]{6}$"))]
     pub gradient_color1: Option<String>,
     /// Second gradient colour (`#rrggbb`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^#[0-9A-Fa-f]{6}$"))]
     pub gradient_color2: Option<String>,
     /// Gradient angle in degrees (180 = colour 1 at the bottom, colour 2 at the top).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -262,6 +262,11 @@ impl Tool for Border {
 
     fn run(&self, settings: &BorderSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let ctx = inputs.ctx();
+        // The output is at least the image plus border and padding on each side: refuse it
+        // before any pixel work when that is over MAX_CANVAS_PIXELS.
+        let h = inputs.header(0)?;
+        let grow = settings.border_width.saturating_add(settings.padding).saturating_mul(2);
+        ctx.check_canvas(h.width.saturating_add(grow), h.height.saturating_add(grow))?;
         let image = inputs.image(0)?;
         Ok(Output::Image(border(
             image,

@@ -306,6 +306,7 @@ impl Tool for Resize {
         let header = inputs.header(0)?;
         let (sw, sh) = header.oriented_size();
         let plan = settings.plan(sw, sh)?;
+        inputs.ctx().check_canvas(plan.canvas.0, plan.canvas.1)?;
         inputs
             .ctx()
             .limits

@@ -113,6 +113,10 @@ impl Tool for Upscale {
 
     fn run(&self, s: &UpscaleSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
         let ctx = inputs.ctx();
+        // Refuse an output over MAX_CANVAS_PIXELS before loading a model or any pixel work.
+        let h = inputs.header(0)?;
+        let scaled = |v: u32| (f64::from(v) * s.scale).round().min(f64::from(u32::MAX)) as u32;
+        ctx.check_canvas(scaled(h.width), scaled(h.height))?;
         let image = inputs.image(0)?;
         let mut tick = ai::ticker(ctx, "upscaling", 0.05, 0.95);
         let out = upscale(image, s, &mut tick)?;

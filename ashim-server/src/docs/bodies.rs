@@ -64,7 +64,8 @@ pub(super) fn json_body_schema(method: &str, path: &str) -> Value {
         ),
         ("put", "/api/v1/settings") => json!({"type": "object",
             "description": "Keys and values must not hold an HTML tag (`<` and a letter, `/`, `!` or `?`, then `>`)",
-            "additionalProperties": {"type": ["string", "number", "boolean"], "pattern": NO_HTML},
+            "additionalProperties": {"type": ["string", "number", "boolean", "array"], "pattern": NO_HTML,
+                "items": {"type": ["string", "number", "boolean"], "pattern": NO_HTML}},
             "propertyNames": {"pattern": NO_HTML}}),
         ("delete", "/api/v1/files") => obj(
             json!({"ids": {"type": "array", "minItems": 1, "items": {"type": "string"}}}),
@@ -81,6 +82,7 @@ pub(super) fn json_body_schema(method: &str, path: &str) -> Value {
 
 /// The file part of a form: one file, or (`max` not 1) an array of file parts.
 pub(super) fn file_part(description: &str, min: u32, max: Option<u32>) -> Value {
+    // Empty file parts are skipped (a form's unused file input), so they are not refused.
     let one = json!({"type": "string", "format": "binary"});
     if max == Some(1) {
         let mut v = one;
@@ -104,6 +106,8 @@ pub(super) struct FormDoc<'a> {
     pub file_required: bool,
     /// More parts: (name, schema, required).
     pub parts: Vec<(&'a str, Value, bool)>,
+    /// Whether the route reports on a progress stream named by `clientJobId`.
+    pub progress: bool,
 }
 
 /// A part holding a JSON object (`settings`, `pipeline`).
@@ -127,10 +131,13 @@ impl FormDoc<'_> {
                 required.push("file".to_string());
             }
         }
-        props.insert(
-            "clientJobId".into(),
-            json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "Names the progress stream"}),
-        );
+        if self.progress {
+            props.insert(
+                "clientJobId".into(),
+                json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{0,64}$",
+                       "description": "Names the progress stream (empty: none)"}),
+            );
+        }
         for (name, schema, req) in self.parts {
             let structured = schema.get("$ref").is_some() || schema["type"] == "object";
             if structured {
@@ -141,8 +148,10 @@ impl FormDoc<'_> {
                 required.push(name.to_string());
             }
         }
-        let mut media =
-            json!({"schema": {"type": "object", "properties": props, "required": required}});
+        // The form extractor answers 400 to a text part the route does not read; file parts
+        // with a file name may have any name (they fill the positional slot).
+        let mut media = json!({"schema": {"type": "object", "properties": props, "required": required,
+                                          "additionalProperties": false}});
         if !encoding.is_empty() {
             media["encoding"] = Value::Object(encoding);
         }
@@ -153,6 +162,11 @@ impl FormDoc<'_> {
 /// The multipart body of a non-tool route that takes files.
 pub(super) fn form_body(method: &str, path: &str) -> Value {
     let text = |d: &str| json!({"type": "string", "minLength": 1, "description": d});
+    let progress = path.starts_with("/api/v1/pipeline/") || path.starts_with("/api/v1/tools/");
+    let pipeline = || {
+        let def = json!({"$ref": "#/components/schemas/PipelineDefinition"});
+        ("pipeline", json_part(def, "The pipeline"), true)
+    };
     let (file, parts) = match (method, path) {
         ("post", "/api/v1/files/save-result") => (
             file_part("The new version", 1, Some(1)),
@@ -171,28 +185,10 @@ pub(super) fn form_body(method: &str, path: &str) -> Value {
         ),
         ("post", "/api/v1/settings/logo") => (file_part("The logo image", 1, Some(1)), vec![]),
         ("post", "/api/v1/preview") => (file_part("The image", 1, Some(1)), vec![]),
-        ("post", "/api/v1/pipeline/execute") => (
-            file_part("The image", 1, Some(1)),
-            vec![(
-                "pipeline",
-                json_part(
-                    json!({"$ref": "#/components/schemas/PipelineDefinition"}),
-                    "The pipeline",
-                ),
-                true,
-            )],
-        ),
-        ("post", "/api/v1/pipeline/batch") => (
-            file_part("The images", 1, None),
-            vec![(
-                "pipeline",
-                json_part(
-                    json!({"$ref": "#/components/schemas/PipelineDefinition"}),
-                    "The pipeline",
-                ),
-                true,
-            )],
-        ),
+        ("post", "/api/v1/pipeline/execute") => {
+            (file_part("The image", 1, Some(1)), vec![pipeline()])
+        }
+        ("post", "/api/v1/pipeline/batch") => (file_part("The images", 1, None), vec![pipeline()]),
         ("post", "/api/v1/tools/{toolId}/batch") => (
             file_part("The images", 1, None),
             vec![(
@@ -210,6 +206,7 @@ pub(super) fn form_body(method: &str, path: &str) -> Value {
         file: Some(file),
         file_required: true,
         parts,
+        progress,
     }
     .body()
 }
@@ -239,7 +236,14 @@ pub(super) fn inputs_text(meta: &ToolMeta) -> String {
 
 /// The multipart body of a tool: its positional file part, one part per named slot, its
 /// own form fields, the settings object and the run options.
-pub(super) fn slots_body(meta: &ToolMeta, schema_name: &str) -> Value {
+/// `settings_required`: the settings schema has required fields, so the part must be sent.
+/// `settings` is the tool's settings schema: a form field takes its property's schema.
+pub(super) fn slots_body(
+    meta: &ToolMeta,
+    schema_name: &str,
+    settings: &Value,
+    settings_required: bool,
+) -> Value {
     let mut parts = vec![
         (
             "async",
@@ -252,7 +256,7 @@ pub(super) fn slots_body(meta: &ToolMeta, schema_name: &str) -> Value {
                 json!({"$ref": format!("#/components/schemas/{schema_name}")}),
                 "The settings (absent = defaults)",
             ),
-            false,
+            settings_required,
         ),
         (
             "fileId",
@@ -268,7 +272,13 @@ pub(super) fn slots_body(meta: &ToolMeta, schema_name: &str) -> Value {
         parts.push((s.name, one, s.min > 0));
     }
     for f in meta.form_fields {
-        parts.push((f, json!({"type": "string", "description": "The setting of the same name, as a form field"}), false));
+        // The field's text is read as JSON (a number, `true`), else as a string.
+        let mut schema = settings["properties"][*f].clone();
+        if !schema.is_object() {
+            schema = json!({"type": "string"});
+        }
+        schema["description"] = json!("The setting of the same name, as a form field");
+        parts.push((f, schema, false));
     }
     if meta.caps.from_job {
         parts.push(("jobId", json!({"type": "string", "description": "With `filename`: use an earlier job's result as the input"}), false));
@@ -279,6 +289,7 @@ pub(super) fn slots_body(meta: &ToolMeta, schema_name: &str) -> Value {
         file: positional.map(|s| file_part(s.description, s.min, s.max)),
         file_required: positional.is_some_and(|s| s.min > 0),
         parts,
+        progress: true,
     }
     .body()
 }

@@ -62,6 +62,18 @@ fn drop_nulls(v: &mut Value) {
             if o.get("default").is_some_and(Value::is_null) {
                 o.remove("default");
             }
+            // Unsigned integer formats carry their real range (serde refuses the rest).
+            let max = match o.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(m) = max
+                && !o.contains_key("maximum")
+            {
+                o.insert("maximum".into(), json!(m));
+            }
             o.values_mut().for_each(drop_nulls);
         }
         Value::Array(a) => a.iter_mut().for_each(drop_nulls),
@@ -122,6 +134,7 @@ fn operation(
             "401": err_ref(),
             "404": err_ref(),
             "413": err_ref(),
+            "415": err_ref(),
             "422": err_ref(),
             "507": err_ref(),
         }
@@ -220,7 +233,17 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                 json!({"description": "The file, with the media type of its format", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}})
             }
             "/api/v1/jobs/{jobId}/progress" => {
-                json!({"description": "`data: <json>` events", "content": {"text/event-stream": {"schema": {"type": "string"}}}})
+                json!({"description": "`data: <json>` events", "content": {"text/event-stream": {"schema": {
+                    "type": "object", "required": ["data"], "properties": {
+                        "data": {"type": "string", "contentMediaType": "application/json",
+                                 "description": "The event: `type` single or batch, with its phase or counts"},
+                        "event": {"type": "string"}, "id": {"type": "string"}}}}}})
+            }
+            "/api/v1/preview" => {
+                json!({"description": "The WebP preview", "content": {"image/webp": {"schema": {"type": "string", "format": "binary"}}}})
+            }
+            "/api/v1/settings/logo" if method == "get" => {
+                json!({"description": "The logo", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}})
             }
             "/api/v1/openapi.yaml" => {
                 json!({"description": "The same document as YAML", "content": {"text/yaml": {"schema": {}}}})
@@ -243,7 +266,13 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                     op["responses"]["409"] = err_ref();
                 }
             }
-            "multipart" | "batch" | "pipeline" => op["requestBody"] = form_body(method, path),
+            "multipart" | "batch" | "pipeline" => {
+                op["requestBody"] = form_body(method, path);
+                if *body != "multipart" {
+                    // A step or tool whose AI bundle is not installed.
+                    op["responses"]["501"] = err_ref();
+                }
+            }
             _ => {}
         }
         add(path, method, op);
@@ -257,16 +286,35 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         let schema_name = format!("{}Settings", pascal(meta.id));
         let mut settings = info.settings_schema;
         drop_nulls(&mut settings);
+        if let Some(o) = settings.as_object_mut()
+            && !o.contains_key("additionalProperties")
+        {
+            // Unknown keys are ignored, but a `null` is refused whatever the key.
+            o.insert(
+                "additionalProperties".into(),
+                json!({"type": ["string", "number", "boolean", "array", "object"]}),
+            );
+        }
         let mut schema = hoist(meta.id, settings, &mut components);
         if let Some(o) = schema.as_object_mut() {
             o.insert("title".into(), json!(schema_name));
         }
+        let settings_required = schema["required"].as_array().is_some_and(|r| !r.is_empty());
         components.insert(schema_name.clone(), schema);
         if meta.pipeline_capable() {
+            let reference = json!({"$ref": format!("#/components/schemas/{schema_name}")});
+            // Settings with required fields must be there; others may be null or absent.
+            let (settings, required) = if settings_required {
+                (reference, json!(["toolId", "settings"]))
+            } else {
+                (
+                    json!({"anyOf": [reference, {"type": "null"}]}),
+                    json!(["toolId"]),
+                )
+            };
             step_variants.push(
-                json!({"type": "object", "required": ["toolId"], "properties": {
-                "toolId": {"const": meta.id},
-                "settings": {"anyOf": [{"$ref": format!("#/components/schemas/{schema_name}")}, {"type": "null"}]}}}),
+                json!({"type": "object", "required": required, "properties": {
+                "toolId": {"const": meta.id}, "settings": settings}}),
             );
         }
         let mut ok = match meta.output {
@@ -317,7 +365,12 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
         op["requestBody"] = if meta.takes_no_files() {
             json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema_name}")}}}})
         } else {
-            slots_body(&meta, &schema_name)
+            slots_body(
+                &meta,
+                &schema_name,
+                &components[&schema_name],
+                settings_required,
+            )
         };
         for alias in meta.aliases {
             let mut aop = op.clone();
@@ -346,7 +399,7 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                     json!({"$ref": format!("#/components/schemas/{schema_name}")}),
                     "The settings of every run (absent = defaults)",
                 ),
-                false,
+                settings_required,
             )];
             // Named-slot files (a watermark, a logo) go with every run.
             for s in meta.named_slots() {
@@ -356,8 +409,12 @@ pub fn openapi(disabled: &HashSet<String>) -> Value {
                 file: Some(file_part("The images, one run each", 1, None)),
                 file_required: true,
                 parts,
+                progress: true,
             }
             .body();
+            if meta.category == ashim_core::tool::Category::Ai {
+                bop["responses"]["501"] = err_ref();
+            }
             add(&format!("/api/v1/tools/{}/batch", meta.id), "post", bop);
         }
     }

@@ -76,45 +76,32 @@ fn limit_error(max_file: Option<u64>) -> ApiError {
     ))
 }
 
-/// Parts that are always text, whatever their content type says.
-const TEXT_FIELDS: [&str; 9] = [
-    "settings",
-    "pipeline",
-    "clientJobId",
-    "async",
-    "fileId",
-    "jobId",
-    "filename",
-    "parentId",
-    "toolId",
-];
+/// Whether a part is a file: it has a file name, or it is the `file` part or one of the
+/// route's named file parts (clients may send those without a file name).
+fn is_file_part(name: &str, file_name: Option<&str>, file_parts: &[&str]) -> bool {
+    file_name.is_some() || name == "file" || file_parts.contains(&name)
+}
 
-/// Whether a part is a file: it has a file name, or it is not one of the known text fields
-/// and is named `file`, says it is not text, or is not UTF-8 (clients may send a file part
-/// without a file name).
-fn is_file_part(
-    name: &str,
-    file_name: Option<&str>,
-    content_type: Option<&str>,
-    data: &[u8],
-) -> bool {
-    if file_name.is_some() {
-        return true;
-    }
-    if TEXT_FIELDS.contains(&name) {
-        return false;
-    }
-    let binary_type = content_type.is_some_and(|ct| {
-        let ct = ct.to_ascii_lowercase();
-        !(ct.starts_with("text/") || ct.starts_with("application/json"))
-    });
-    name == "file" || binary_type || std::str::from_utf8(data).is_err()
+/// The parts a route reads besides its files: a text part of any other name is a 400, as
+/// the OpenAPI document's `additionalProperties: false` says. File parts (with a file name)
+/// may have any name: they fill the positional slot.
+#[derive(Debug, Clone, Copy)]
+pub struct Parts<'a> {
+    /// Text fields the route reads.
+    pub text: &'a [&'a str],
+    /// Named file parts (a tool's named slots), files even without a file name.
+    pub files: &'a [&'a str],
 }
 
 impl Form {
     /// Parse a multipart request. `max_file` limits each part; `max_files` (0 = unlimited)
     /// the number of file parts. A body that is not multipart is 400.
-    pub async fn parse(req: Request, max_file: Option<u64>, max_files: usize) -> ApiResult<Form> {
+    pub async fn parse(
+        req: Request,
+        max_file: Option<u64>,
+        max_files: usize,
+        parts: Parts<'_>,
+    ) -> ApiResult<Form> {
         if !is_multipart(req.headers()) {
             return Err(ApiError::bad_request("Expected a multipart/form-data body"));
         }
@@ -161,14 +148,8 @@ impl Form {
         while let Some(field) = mp.next_field().await.map_err(map_err)? {
             let file_name = field.file_name().map(str::to_string);
             let field_name = field.name().unwrap_or_default().to_string();
-            let content_type = field.content_type().map(|m| m.essence_str().to_string());
             let data = field.bytes().await.map_err(map_err)?;
-            if is_file_part(
-                &field_name,
-                file_name.as_deref(),
-                content_type.as_deref(),
-                &data,
-            ) {
+            if is_file_part(&field_name, file_name.as_deref(), parts.files) {
                 if data.is_empty() {
                     continue;
                 }
@@ -184,6 +165,16 @@ impl Form {
                     ));
                 }
             } else {
+                if !parts.text.contains(&field_name.as_str()) {
+                    let reads = if parts.text.is_empty() {
+                        "files only".to_string()
+                    } else {
+                        parts.text.join(", ")
+                    };
+                    return Err(ApiError::bad_request(format!(
+                        "Unknown form field {field_name:?} (this route reads: {reads})"
+                    )));
+                }
                 let text = String::from_utf8(data.to_vec()).map_err(|_| {
                     ApiError::bad_request(format!("Field \"{field_name}\" is not valid UTF-8"))
                 })?;
@@ -230,10 +221,10 @@ impl Form {
         parse_settings(self.text("settings"))
     }
 
-    /// The validated `clientJobId`, if given.
+    /// The validated `clientJobId`, if given (an empty field is none).
     pub fn client_job_id(&self) -> ApiResult<Option<String>> {
-        match self.text("clientJobId") {
-            None => Ok(None),
+        match self.fields.get("clientJobId").map(String::as_str) {
+            None | Some("") => Ok(None),
             Some(id) if valid_client_job_id(id) => Ok(Some(id.to_string())),
             Some(_) => Err(ApiError::bad_request(
                 "clientJobId must match [A-Za-z0-9_-]{1,64}",
@@ -243,12 +234,20 @@ impl Form {
 
     /// Whether the caller asked for a 202 and the result on the progress stream
     /// (`async=true` or `Prefer: respond-async`).
-    pub fn wants_async(&self, headers: &HeaderMap) -> bool {
-        self.text("async") == Some("true")
+    /// `async` is `true`, `false` or empty; anything else is 400.
+    pub fn wants_async(&self, headers: &HeaderMap) -> ApiResult<bool> {
+        let field = match self.fields.get("async").map(String::as_str) {
+            None | Some("" | "false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(ApiError::bad_request("async must be \"true\" or \"false\""));
+            }
+        };
+        Ok(field
             || headers
                 .get("prefer")
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async"))
+                .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async")))
     }
 
     /// Whether `u` fills `meta`'s positional slot (its part names no named slot).
@@ -302,32 +301,70 @@ pub fn parse_settings(raw: Option<&str>) -> ApiResult<Value> {
 
 impl Form {
     /// Parse a form of up to `MAX_BATCH_SIZE` files with the server's upload limits.
-    pub async fn read(req: Request, state: &Shared) -> ApiResult<Form> {
-        Form::parse(req, state.cfg.max_file_bytes(), state.cfg.max_batch_size).await
+    pub async fn read(req: Request, state: &Shared, parts: Parts<'_>) -> ApiResult<Form> {
+        let (max_file, max_files) = (state.cfg.max_file_bytes(), state.cfg.max_batch_size);
+        Form::parse(req, max_file, max_files, parts).await
     }
 }
 
-/// A form of up to `MAX_BATCH_SIZE` files.
-impl FromRequest<Shared> for Form {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &Shared) -> ApiResult<Self> {
-        Form::read(req, state).await
-    }
+/// What a route's form holds, for [`FormOf`].
+pub trait FormSpec {
+    /// The text fields it reads.
+    const TEXT: &'static [&'static str];
+    /// At most one file (the logo, a saved result).
+    const ONE_FILE: bool = false;
 }
 
-/// A form of at most one file (the logo, a saved result).
+/// The multipart form of a route described by `S`, parsed with the upload limits.
 #[derive(Debug)]
-pub struct OneFileForm(pub Form);
+pub struct FormOf<S>(pub Form, pub std::marker::PhantomData<S>);
 
-impl FromRequest<Shared> for OneFileForm {
+impl<S: FormSpec> FromRequest<Shared> for FormOf<S> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &Shared) -> ApiResult<Self> {
-        Ok(OneFileForm(
-            Form::parse(req, state.cfg.max_file_bytes(), 1).await?,
-        ))
+        let parts = Parts {
+            text: S::TEXT,
+            files: &[],
+        };
+        let max_files = if S::ONE_FILE {
+            1
+        } else {
+            state.cfg.max_batch_size
+        };
+        let form = Form::parse(req, state.cfg.max_file_bytes(), max_files, parts).await?;
+        Ok(FormOf(form, std::marker::PhantomData))
     }
+}
+
+/// Files only (workspace upload, preview, library upload).
+#[derive(Debug)]
+pub struct Files;
+impl FormSpec for Files {
+    const TEXT: &'static [&'static str] = &[];
+}
+
+/// One file (the logo).
+#[derive(Debug)]
+pub struct OneFile;
+impl FormSpec for OneFile {
+    const TEXT: &'static [&'static str] = &[];
+    const ONE_FILE: bool = true;
+}
+
+/// A library result: one file, `parentId`, `toolId`.
+#[derive(Debug)]
+pub struct SavedResult;
+impl FormSpec for SavedResult {
+    const TEXT: &'static [&'static str] = &["parentId", "toolId"];
+    const ONE_FILE: bool = true;
+}
+
+/// A pipeline run: files, `pipeline`, `clientJobId`.
+#[derive(Debug)]
+pub struct PipelineRun;
+impl FormSpec for PipelineRun {
+    const TEXT: &'static [&'static str] = &["pipeline", "clientJobId"];
 }
 
 #[cfg(test)]
@@ -352,24 +389,26 @@ mod tests {
 
     #[test]
     fn file_parts_without_a_file_name() {
-        let png = b"\x89PNG\r\n";
-        assert!(is_file_part("file", Some("a.png"), None, b"x"));
-        assert!(is_file_part("file", None, None, b"text"));
-        assert!(is_file_part("watermark", None, None, png));
-        assert!(is_file_part("watermark", None, Some("image/png"), b"x"));
-        assert!(!is_file_part("quality", None, None, b"80"));
-        assert!(!is_file_part("quality", None, Some("text/plain"), b"80"));
-        assert!(!is_file_part(
-            "settings",
-            None,
-            Some("application/octet-stream"),
-            png
-        ));
-        assert!(!is_file_part(
-            "settings",
-            None,
-            Some("application/json"),
-            b"{}"
-        ));
+        assert!(is_file_part("file", Some("a.png"), &[]));
+        assert!(is_file_part("files", Some(""), &[]));
+        assert!(is_file_part("file", None, &[]));
+        assert!(is_file_part("watermark", None, &["watermark"]));
+        assert!(!is_file_part("quality", None, &["watermark"]));
+        assert!(!is_file_part("settings", None, &[]));
+    }
+
+    #[test]
+    fn client_job_ids_are_checked_as_sent() {
+        let form = |v: &str| Form {
+            files: Vec::new(),
+            fields: HashMap::from([("clientJobId".to_string(), v.to_string())]),
+        };
+        assert_eq!(form("").client_job_id().unwrap(), None);
+        assert_eq!(
+            form("job-1").client_job_id().unwrap().as_deref(),
+            Some("job-1")
+        );
+        assert!(form(" job-1").client_job_id().is_err());
+        assert!(form("a b").client_job_id().is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::Authorized;
-use crate::http::form::OneFileForm;
+use crate::http::form::{FormOf, OneFile};
 use crate::jobs::run_blocking;
 use crate::state::Shared;
 use axum::Json;
@@ -37,7 +37,7 @@ pub async fn get(State(state): State<Shared>) -> ApiResult<Response> {
 pub async fn upload(
     State(state): State<Shared>,
     _: Authorized,
-    OneFileForm(form): OneFileForm,
+    FormOf(form, _): FormOf<OneFile>,
 ) -> ApiResult<Json<Value>> {
     let Some(file) = form.files.into_iter().next() else {
         return Err(ApiError::bad_request("No file uploaded"));

@@ -3,7 +3,7 @@
 
 use crate::auth::{self, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::http::form::{Form, OneFileForm};
+use crate::http::form::{Files, FormOf, SavedResult};
 use crate::http::{Authorized, JsonBody};
 use crate::jobs::{attachment, run_blocking};
 use crate::state::Shared;
@@ -155,7 +155,7 @@ pub async fn list(
 pub async fn upload(
     State(state): State<Shared>,
     Authorized(me): Authorized,
-    form: Form,
+    FormOf(form, _): FormOf<Files>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     if form.files.is_empty() {
         return Err(ApiError::bad_request("No valid files uploaded"));
@@ -304,7 +304,7 @@ pub async fn delete(
 pub async fn save_result(
     State(state): State<Shared>,
     Authorized(me): Authorized,
-    OneFileForm(form): OneFileForm,
+    FormOf(form, _): FormOf<SavedResult>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let parent_id = form.text("parentId").map(str::to_string);
     let tool_id = form.text("toolId").map(str::to_string);

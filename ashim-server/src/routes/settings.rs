@@ -56,16 +56,26 @@ pub async fn put(
             "Request body must be a JSON object with key-value pairs",
         ));
     };
-    let pairs: Vec<(String, String)> = obj
-        .into_iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (k, v)
-        })
-        .collect();
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(obj.len());
+    for (k, v) in obj {
+        let v = match v {
+            Value::String(s) => s,
+            Value::Number(_) | Value::Bool(_) => v.to_string(),
+            Value::Array(ref items)
+                if items
+                    .iter()
+                    .all(|x| !x.is_object() && !x.is_array() && !x.is_null()) =>
+            {
+                v.to_string()
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "Setting \"{k}\" must be a string, number, boolean or array of those"
+                )));
+            }
+        };
+        pairs.push((k, v));
+    }
     if pairs
         .iter()
         .any(|(k, v)| looks_like_html(k) || looks_like_html(v))

@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::Authorized;
-use crate::http::form::Form;
+use crate::http::form::{Files, FormOf};
 use crate::state::Shared;
 use crate::{jobs, util};
 use axum::Json;
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 pub async fn upload(
     State(state): State<Shared>,
     _: Authorized,
-    form: Form,
+    FormOf(form, _): FormOf<Files>,
 ) -> ApiResult<Json<Value>> {
     if form.files.is_empty() {
         return Err(ApiError::bad_request("No valid files uploaded"));
@@ -39,7 +39,7 @@ pub async fn upload(
 pub async fn preview(
     State(state): State<Shared>,
     _: Authorized,
-    form: Form,
+    FormOf(form, _): FormOf<Files>,
 ) -> ApiResult<Response> {
     let Some(file) = form.files.into_iter().next() else {
         return Err(ApiError::bad_request("No image file provided"));

@@ -174,7 +174,12 @@ pub async fn run_tool_batch(
             "Tool \"{tool_id}\" cannot run as a batch"
         )));
     }
-    let form: Form = Form::read(req, &state).await?;
+    let (text, files) = super::tool_parts(meta, true);
+    let parts = crate::http::form::Parts {
+        text: &text,
+        files: &files,
+    };
+    let form: Form = Form::read(req, &state, parts).await?;
     let job_id = form.client_job_id()?.unwrap_or_else(uuid_v4);
     let files = batch_files(form.positional(meta).cloned().collect())?;
     let prepared = Arc::new(tool.prepare(&form.settings()?)?);

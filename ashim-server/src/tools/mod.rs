@@ -7,7 +7,7 @@ pub mod output;
 
 use crate::auth::{Caller, json_body};
 use crate::error::{ApiError, ApiResult, Code};
-use crate::http::form::{Form, is_multipart};
+use crate::http::form::{Form, Parts, is_multipart};
 use crate::jobs::{self, attachment, download_url, write_file};
 use crate::state::Shared;
 use crate::util::uuid_v4;
@@ -57,6 +57,20 @@ fn check_uploads(meta: &'static ToolMeta, tool_id: &str, form: &Form) -> ApiResu
     form.slots(meta)
         .check(meta)
         .map_err(|e| ApiError::from(ashim_core::Error::from(e)))
+}
+
+/// The text fields and named file parts a tool's form may hold (its `/batch` form when
+/// `batch`): the OpenAPI document lists the same.
+pub(crate) fn tool_parts(meta: &ToolMeta, batch: bool) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut text = vec!["settings", "clientJobId"];
+    if !batch {
+        text.extend(["async", "fileId"]);
+        text.extend(meta.form_fields.iter().copied());
+        if meta.caps.from_job {
+            text.extend(["jobId", "filename"]);
+        }
+    }
+    (text, meta.named_slots().map(|s| s.name).collect())
 }
 
 /// Copy the settings a tool reads from form fields of their own into the settings object.
@@ -125,7 +139,12 @@ async fn read_request(
         }
         return Ok(Form::from_json(body));
     }
-    let mut form: Form = Form::read(req, state).await?;
+    let (text, files) = tool_parts(meta, false);
+    let parts = Parts {
+        text: &text,
+        files: &files,
+    };
+    let mut form: Form = Form::read(req, state, parts).await?;
     let mut settings = form.settings()?;
     merge_form_fields(meta, &mut settings, &form.fields);
     // An earlier job's result may be named in the settings too (`/effects`, `/generate`).
@@ -187,7 +206,7 @@ pub(crate) async fn run_request(
     let headers = req.headers().clone();
     let (settings, form) = read_request(&state, meta, req).await?;
     let client_id = form.client_job_id()?;
-    let is_async = form.wants_async(&headers);
+    let is_async = form.wants_async(&headers)?;
     let form_file_id = form.text("fileId").map(str::to_string);
     check_uploads(meta, &tool_id, &form)?;
     let prepared = tool.prepare(&settings)?;
