@@ -9,6 +9,9 @@ set -euo pipefail
 MAX=""
 if [ "${1:-}" = "--max-glibc" ]; then MAX="$2"; shift 2; fi
 [ "$#" -gt 0 ] || { echo "usage: $0 [--max-glibc 2.NN] FILE..." >&2; exit 2; }
+for tool in readelf objdump ldd; do
+  command -v "$tool" >/dev/null || { echo "$0: $tool not found (Debian package binutils / libc-bin)" >&2; exit 2; }
+done
 ALLOWED=" libc.so.6 libm.so.6 libgcc_s.so.1 libstdc++.so.6 libpthread.so.0 libdl.so.2 librt.so.1 ld-linux-x86-64.so.2 ld-linux-aarch64.so.1 "
 status=0
 for f in "$@"; do
