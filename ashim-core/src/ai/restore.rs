@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn clahe_stretches_a_flat_low_contrast_image() {
-        let g = GrayImage::from_fn(64, 64, |x, _| Luma([(100 + x / 8) as u8]));
+        let g = GrayImage::from_fn(64, 64, |x, y| Luma([(100 + (x + y) % 8) as u8]));
         let e = clahe(&g, 3.0, 8);
         let (lo, hi) = e
             .pixels()
