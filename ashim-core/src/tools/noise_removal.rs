@@ -93,8 +93,8 @@ pub fn waifu2x_level(tier: Tier, strength: f64) -> u32 {
 
 fn nlm_ab(lab: &mut [Plane; 3], h: f32, tick: &mut dyn FnMut(f32) -> Result<()>) -> Result<()> {
     if h > 1.0 {
-        for c in 1..3 {
-            lab[c] = denoise::nlm(&lab[c], h, 7, 21, tick)?;
+        for plane in lab.iter_mut().skip(1) {
+            *plane = denoise::nlm(plane, h, 7, 21, tick)?;
         }
     }
     Ok(())
@@ -119,9 +119,9 @@ pub fn denoise_rgb(
             lab[0] = denoise::bilateral(&lab[0], d, sigma, sigma, tick)?;
             if colour > 0.0 {
                 let d2 = ((0.7 * d as f32) as usize).max(3);
-                for c in 1..3 {
-                    lab[c] =
-                        denoise::bilateral(&lab[c], d2, sigma * colour * 0.7, sigma * 0.5, tick)?;
+                for plane in lab.iter_mut().skip(1) {
+                    *plane =
+                        denoise::bilateral(plane, d2, sigma * colour * 0.7, sigma * 0.5, tick)?;
                 }
             }
             Ok(denoise::from_lab(&lab))

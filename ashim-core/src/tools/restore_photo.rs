@@ -136,8 +136,8 @@ pub fn restore_photo(
         let h = 3.0 + 12.0 * strength as f32 / 100.0;
         lab[0] = denoise::nlm(&lab[0], h, 7, 21, &mut |f| tick(0.45 + 0.35 * f))?;
         if h / 2.0 > 1.0 {
-            for c in 1..3 {
-                lab[c] = denoise::nlm(&lab[c], h / 2.0, 7, 21, &mut |f| tick(0.8 + 0.08 * f))?;
+            for plane in lab.iter_mut().skip(1) {
+                *plane = denoise::nlm(plane, h / 2.0, 7, 21, &mut |f| tick(0.8 + 0.08 * f))?;
             }
         }
         rgb = denoise::from_lab(&lab);
