@@ -743,6 +743,75 @@ export function removeBackground(input: Input, settings?: RemoveBackgroundSettin
 export function removeBackgroundSync(input: Input, settings?: RemoveBackgroundSettings): ImageOutput
 
 /**
+ * Settings of `remove-background/effects` (Background Effects).
+ */
+export interface RemoveBackgroundEffectsSettings {
+  /**
+   * `#rrggbb` for `color`.
+   */
+  backgroundColor?: string | null
+  /**
+   * Background kind.
+   */
+  backgroundType?: "transparent" | "color" | "gradient" | "blur" | "image" | null
+  /**
+   * Blur the background.
+   */
+  blurEnabled?: boolean | null
+  /**
+   * Blur strength 0–100 (default 50).
+   */
+  blurIntensity?: number | null
+  /**
+   * The cut-out's file name in that job (its result's `filename`).
+   */
+  filename: string
+  /**
+   * Gradient angle in degrees (180 = colour 1 at the bottom, colour 2 at the top).
+   */
+  gradientAngle?: number | null
+  /**
+   * First gradient colour (`#rrggbb`).
+   */
+  gradientColor1?: string | null
+  /**
+   * Second gradient colour (`#rrggbb`).
+   */
+  gradientColor2?: string | null
+  /**
+   * The remove-background job whose cut-out gets the effects.
+   */
+  jobId: string
+  /**
+   * Drop shadow under the subject.
+   */
+  shadowEnabled?: boolean | null
+  /**
+   * Shadow opacity 0–100.
+   */
+  shadowOpacity?: number | null
+}
+
+/**
+ * Files of the named slots of `remove-background/effects`.
+ */
+export interface RemoveBackgroundEffectsFiles {
+  /**
+   * Image for backgroundType `image`.
+   */
+  backgroundImage?: Input
+}
+/**
+ * Background Effects: Put a colour, gradient, blurred or image background and a shadow under an earlier cut-out.
+ * Tool id `remove-background/effects`; runs off the JS thread.
+ */
+export function removeBackgroundEffects(input: Input, settings: RemoveBackgroundEffectsSettings & RemoveBackgroundEffectsFiles): Promise<ImageOutput>
+/**
+ * `removeBackgroundEffects` on the calling thread.
+ */
+export function removeBackgroundEffectsSync(input: Input, settings: RemoveBackgroundEffectsSettings & RemoveBackgroundEffectsFiles): ImageOutput
+
+/**
  * Settings of `blur-faces` (Blur Faces).
  */
 export interface BlurFacesSettings {
@@ -909,6 +978,365 @@ export function colorize(input: Input, settings?: ColorizeSettings): Promise<Ima
  * `colorize` on the calling thread.
  */
 export function colorizeSync(input: Input, settings?: ColorizeSettings): ImageOutput
+
+/**
+ * Settings of `noise-removal` (Noise Removal).
+ */
+export interface NoiseRemovalSettings {
+  /**
+   * Colour-noise clean-up 0–100. Default 30.
+   * @default 30
+   */
+  colorNoise?: number
+  /**
+   * How much fine detail is kept, 0–100. Default 50.
+   * @default 50
+   */
+  detailPreservation?: number
+  /**
+   * Output format. Default original (same as input).
+   * @default "original"
+   */
+  format?: "original" | "png" | "jpeg" | "webp" | "avif"
+  /**
+   * Quality 1–100 for lossy formats. Default 90.
+   * @default 90
+   */
+  quality?: number
+  /**
+   * Strength 0–100. Default 50.
+   * @default 50
+   */
+  strength?: number
+  /**
+   * Tier. Default balanced.
+   * @default "balanced"
+   */
+  tier?: "quick" | "balanced" | "quality" | "maximum"
+}
+/**
+ * Noise Removal: Remove noise and JPEG artefacts: bilateral, non-local means or the waifu2x AI denoiser.
+ * Tool id `noise-removal`; runs off the JS thread.
+ */
+export function noiseRemoval(input: Input, settings?: NoiseRemovalSettings): Promise<ImageOutput>
+/**
+ * `noiseRemoval` on the calling thread.
+ */
+export function noiseRemovalSync(input: Input, settings?: NoiseRemovalSettings): ImageOutput
+
+/**
+ * Settings of `restore-photo` (Restore Photo).
+ */
+export interface RestorePhotoSettings {
+  /**
+   * Colorize grey photos (needs a colorization model; none ships, so it is skipped).
+   * @default false
+   */
+  colorize?: boolean
+  /**
+   * Denoise. Default true.
+   * @default true
+   */
+  denoise?: boolean
+  /**
+   * Denoise strength 0–100. Default 40.
+   * @default 40
+   */
+  denoiseStrength?: number
+  /**
+   * Enhance faces (needs a face-restoration model; none ships, so it is skipped).
+   * @default true
+   */
+  faceEnhancement?: boolean
+  /**
+   * Face-restoration fidelity 0–1. Default 0.7.
+   * @default 0.7
+   */
+  fidelity?: number
+  /**
+   * Preset. Default auto.
+   * @default "auto"
+   */
+  mode?: "auto" | "light" | "heavy"
+  /**
+   * Find and fill scratches. Default true.
+   * @default true
+   */
+  scratchRemoval?: boolean
+}
+
+/**
+ * What restore-photo did (the envelope's extra fields).
+ */
+export type RestorePhotoReport = {
+  /**
+   * Colour was added (never: no colorization model).
+   */
+  colorized: boolean
+  /**
+   * Faces enhanced (0: no face model).
+   */
+  facesEnhanced: number
+  /**
+   * Output height.
+   */
+  height: number
+  /**
+   * The photo is grey.
+   */
+  isGrayscale: boolean
+  /**
+   * Share of the photo found scratched, percent (2 decimals).
+   */
+  scratchCoverage: number
+  /**
+   * Steps asked for that did not run.
+   */
+  skipped: Array<Record<string, unknown>>
+  /**
+   * Steps that ran, in order.
+   */
+  steps: Array<string>
+  /**
+   * Output width.
+   */
+  width: number
+}
+/**
+ * Restore Photo: Repair old photos: find and fill scratches, reduce noise (classical, no model needed).
+ * Tool id `restore-photo`; runs off the JS thread.
+ */
+export function restorePhoto(input: Input, settings?: RestorePhotoSettings): Promise<ImageOutput<RestorePhotoReport>>
+/**
+ * `restorePhoto` on the calling thread.
+ */
+export function restorePhotoSync(input: Input, settings?: RestorePhotoSettings): ImageOutput<RestorePhotoReport>
+
+/**
+ * Settings of `enhance-faces` (Enhance Faces).
+ */
+export interface EnhanceFacesSettings {
+  /**
+   * Requested model. Default auto.
+   * @default "auto"
+   */
+  model?: "auto" | "gfpgan" | "codeformer"
+  /**
+   * Enhance only the face nearest the centre. Default false.
+   * @default false
+   */
+  onlyCenterFace?: boolean
+  /**
+   * Detection sensitivity 0–1 (higher finds more, less certain faces). Default 0.5.
+   * @default 0.5
+   */
+  sensitivity?: number
+  /**
+   * Blend of the enhanced face over the original, 0–1. Default 0.8.
+   * @default 0.8
+   */
+  strength?: number
+}
+
+/**
+ * Faces found and enhanced (the envelope's extra fields).
+ */
+export type EnhanceFacesReport = {
+  /**
+   * Their boxes.
+   */
+  faces: Array<Record<string, unknown>>
+  /**
+   * Faces detected.
+   */
+  facesDetected: number
+  /**
+   * The model that ran (`none` when no face was found).
+   */
+  model: string
+}
+/**
+ * Enhance Faces: Find faces (YuNet) and sharpen and clean them with AI super-resolution, blended back into the photo.
+ * Tool id `enhance-faces`; runs off the JS thread.
+ */
+export function enhanceFaces(input: Input, settings?: EnhanceFacesSettings): Promise<ImageOutput<EnhanceFacesReport>>
+/**
+ * `enhanceFaces` on the calling thread.
+ */
+export function enhanceFacesSync(input: Input, settings?: EnhanceFacesSettings): ImageOutput<EnhanceFacesReport>
+
+/**
+ * Settings of `passport-photo` (Passport Photo).
+ */
+export interface PassportPhotoSettings {
+  /**
+   * Horizontal offset (normalised).
+   * @default 0
+   */
+  adjustX?: number
+  /**
+   * Vertical offset (normalised).
+   * @default 0
+   */
+  adjustY?: number
+  /**
+   * Background `#rrggbb`. Default: the country's.
+   */
+  bgColor?: string | null
+  /**
+   * Country code.
+   */
+  countryCode: string
+  /**
+   * Document type. Default passport.
+   * @default "passport"
+   */
+  documentType?: string
+}
+/**
+ * Passport Photo: Make a passport photo to a country's specification (AI face detection and background removal).
+ * Tool id `passport-photo`; runs off the JS thread.
+ */
+export function passportPhoto(input: Input, settings: PassportPhotoSettings): Promise<ImageOutput>
+/**
+ * `passportPhoto` on the calling thread.
+ */
+export function passportPhotoSync(input: Input, settings: PassportPhotoSettings): ImageOutput
+
+/**
+ * Settings of `passport-photo/analyze` (Passport Photo: analyze).
+ */
+export interface PassportPhotoAnalyzeSettings {
+}
+
+/**
+ * What `/analyze` reports besides the cut-out image.
+ */
+export type PassportPhotoAnalyzeReport = {
+  /**
+   * The cut-out's file name in this job (pass it to `/generate`).
+   */
+  filename: string
+  /**
+   * Input height.
+   */
+  imageHeight: number
+  /**
+   * Input width.
+   */
+  imageWidth: number
+  /**
+   * Face key points, normalised 0–1.
+   */
+  landmarks: Record<string, unknown>
+  /**
+   * The cut-out scaled to at most 800 px wide, PNG, base64 (no `data:` prefix).
+   */
+  preview: string
+  /**
+   * Preview height.
+   */
+  previewHeight: number
+  /**
+   * Preview width.
+   */
+  previewWidth: number
+}
+/**
+ * Passport Photo: analyze: Find the face and its key points and cut the person out, for /generate.
+ * Tool id `passport-photo/analyze`; runs off the JS thread.
+ */
+export function passportPhotoAnalyze(input: Input, settings?: PassportPhotoAnalyzeSettings): Promise<ImageOutput<PassportPhotoAnalyzeReport>>
+/**
+ * `passportPhotoAnalyze` on the calling thread.
+ */
+export function passportPhotoAnalyzeSync(input: Input, settings?: PassportPhotoAnalyzeSettings): ImageOutput<PassportPhotoAnalyzeReport>
+
+/**
+ * Settings of `passport-photo/generate` (Passport Photo: generate).
+ */
+export interface PassportPhotoGenerateSettings {
+  /**
+   * Horizontal offset added to the landmarks (normalised).
+   * @default 0
+   */
+  adjustX?: number
+  /**
+   * Vertical offset added to the landmarks (normalised).
+   * @default 0
+   */
+  adjustY?: number
+  /**
+   * Background `#rrggbb`. Default: the country's.
+   */
+  bgColor?: string | null
+  /**
+   * Country code (`US`, `GB`, ...; see the contract's list).
+   */
+  countryCode: string
+  /**
+   * Custom height in mm.
+   */
+  customHeightMm?: number | null
+  /**
+   * Custom width in mm (overrides the country's).
+   */
+  customWidthMm?: number | null
+  /**
+   * Document type. Default passport.
+   * @default "passport"
+   */
+  documentType?: string
+  /**
+   * Output resolution, 72–1200 dpi. Default 300.
+   * @default 300
+   */
+  dpi?: number
+  /**
+   * The cut-out's name from `/analyze` (`<stem>_nobg.png`).
+   */
+  filename: string
+  /**
+   * Height of the analysed image.
+   */
+  imageHeight: number
+  /**
+   * Width of the analysed image.
+   */
+  imageWidth: number
+  /**
+   * The `/analyze` job.
+   */
+  jobId: string
+  /**
+   * The key points `/analyze` returned.
+   */
+  landmarks: Record<string, unknown>
+  /**
+   * Largest JPEG size in KB (0 = no limit).
+   * @default 0
+   */
+  maxFileSizeKb?: number
+  /**
+   * Print sheet: `4x6`, `a4` or `none` (anything else: none). Default none.
+   * @default "none"
+   */
+  printLayout?: string
+  /**
+   * Zoom 0.5–3 (keeps the centre). Default 1.
+   * @default 1
+   */
+  zoom?: number
+}
+/**
+ * Passport Photo: generate: Crop an analysed cut-out to a country's passport specification over a solid background.
+ * Tool id `passport-photo/generate`; runs off the JS thread.
+ */
+export function passportPhotoGenerate(input: Input, settings: PassportPhotoGenerateSettings): Promise<ImageOutput>
+/**
+ * `passportPhotoGenerate` on the calling thread.
+ */
+export function passportPhotoGenerateSync(input: Input, settings: PassportPhotoGenerateSettings): ImageOutput
 
 /**
  * Settings of `adjust-colors` (Adjust colors).
@@ -1724,12 +2152,19 @@ export interface ToolSettings {
   "strip-metadata": StripMetadataSettings
   "strip-metadata/inspect": StripMetadataInspectSettings
   "remove-background": RemoveBackgroundSettings
+  "remove-background/effects": RemoveBackgroundEffectsSettings
   "blur-faces": BlurFacesSettings
   "upscale": UpscaleSettings
   "ocr": OcrSettings
   "erase-object": EraseObjectSettings
   "red-eye-removal": RedEyeRemovalSettings
   "colorize": ColorizeSettings
+  "noise-removal": NoiseRemovalSettings
+  "restore-photo": RestorePhotoSettings
+  "enhance-faces": EnhanceFacesSettings
+  "passport-photo": PassportPhotoSettings
+  "passport-photo/analyze": PassportPhotoAnalyzeSettings
+  "passport-photo/generate": PassportPhotoGenerateSettings
   "adjust-colors": AdjustColorsSettings
   "sharpening": SharpeningSettings
   "replace-color": ReplaceColorSettings
@@ -1765,12 +2200,19 @@ export interface ToolOptions {
   "strip-metadata": StripMetadataSettings
   "strip-metadata/inspect": StripMetadataInspectSettings
   "remove-background": RemoveBackgroundSettings
+  "remove-background/effects": RemoveBackgroundEffectsSettings & RemoveBackgroundEffectsFiles
   "blur-faces": BlurFacesSettings
   "upscale": UpscaleSettings
   "ocr": OcrSettings
   "erase-object": EraseObjectSettings & EraseObjectFiles
   "red-eye-removal": RedEyeRemovalSettings
   "colorize": ColorizeSettings
+  "noise-removal": NoiseRemovalSettings
+  "restore-photo": RestorePhotoSettings
+  "enhance-faces": EnhanceFacesSettings
+  "passport-photo": PassportPhotoSettings
+  "passport-photo/analyze": PassportPhotoAnalyzeSettings
+  "passport-photo/generate": PassportPhotoGenerateSettings
   "adjust-colors": AdjustColorsSettings
   "sharpening": SharpeningSettings
   "replace-color": ReplaceColorSettings
@@ -1806,12 +2248,19 @@ export interface ToolOutputs {
   "strip-metadata": ImageOutput
   "strip-metadata/inspect": JsonOutput<StripMetadataInspectReport>
   "remove-background": ImageOutput
+  "remove-background/effects": ImageOutput
   "blur-faces": ImageOutput
   "upscale": ImageOutput
   "ocr": JsonOutput<OcrReport>
   "erase-object": ImageOutput
   "red-eye-removal": ImageOutput
   "colorize": ImageOutput
+  "noise-removal": ImageOutput
+  "restore-photo": ImageOutput<RestorePhotoReport>
+  "enhance-faces": ImageOutput<EnhanceFacesReport>
+  "passport-photo": ImageOutput
+  "passport-photo/analyze": ImageOutput<PassportPhotoAnalyzeReport>
+  "passport-photo/generate": ImageOutput
   "adjust-colors": ImageOutput
   "sharpening": ImageOutput
   "replace-color": ImageOutput

@@ -513,3 +513,376 @@ fn ai_tools_run_through_the_registry() {
     assert_eq!(e.kind().http_status(), 501);
     assert!(e.message().contains("No colorization model"));
 }
+
+fn run_full(
+    tool: &str,
+    inputs: Vec<ashim_core::InputFile>,
+    settings: serde_json::Value,
+) -> (
+    DynamicImage,
+    ashim_core::ImageFormat,
+    String,
+    serde_json::Map<String, serde_json::Value>,
+) {
+    match ashim_core::run(tool, inputs, &settings, &ashim_core::Context::default()) {
+        Ok(ashim_core::Outcome::Image {
+            encoded,
+            name,
+            extra,
+        }) => (
+            decode_independently(&encoded.data),
+            encoded.format,
+            name,
+            extra,
+        ),
+        Ok(other) => panic!("{tool}: expected an image, got {other:?}"),
+        Err(e) => panic!("{tool} {settings}: {e} ({})", e.code()),
+    }
+}
+
+fn png_input(img: &DynamicImage, name: &str) -> ashim_core::InputFile {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut buf, image::ImageFormat::Png).unwrap();
+    ashim_core::InputFile::new(buf.into_inner(), Some(name.to_string()))
+}
+
+/// A small crop of the colour portrait plus seeded Gaussian-ish noise (σ ≈ 14).
+fn noisy_portrait() -> (RgbImage, RgbImage) {
+    let photo = decode_independently(&fixture("content/portrait-color.jpg"));
+    let clean = photo
+        .resize_exact(320, 400, image::imageops::FilterType::Triangle)
+        .to_rgb8();
+    let mut noisy = clean.clone();
+    let mut s = 7u32;
+    for p in noisy.pixels_mut() {
+        for c in 0..3 {
+            let mut n = 0i32;
+            for _ in 0..4 {
+                s = s.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                n += ((s >> 16) % 25) as i32 - 12;
+            }
+            p.0[c] = (p.0[c] as i32 + n).clamp(0, 255) as u8;
+        }
+    }
+    (clean, noisy)
+}
+
+#[test]
+fn noise_removal_every_tier_brings_a_noisy_photo_closer_to_the_clean_one() {
+    need_models!();
+    let (clean, noisy) = noisy_portrait();
+    let before = upscale::psnr(&clean, &noisy);
+    let input = png_input(&DynamicImage::ImageRgb8(noisy), "noisy.png");
+    let mut gains = Vec::new();
+    for tier in ["quick", "balanced", "quality", "maximum"] {
+        let t = Instant::now();
+        let (out, fmt, _, extra) = run_full(
+            "noise-removal",
+            vec![input.clone()],
+            serde_json::json!({"tier": tier, "strength": 80, "detailPreservation": 20, "colorNoise": 100}),
+        );
+        assert_eq!(
+            fmt,
+            ashim_core::ImageFormat::Png,
+            "original = same as input"
+        );
+        assert_eq!((out.width(), out.height()), (320, 400));
+        assert_eq!(extra["tier"], tier);
+        let after = upscale::psnr(&clean, &out.to_rgb8());
+        println!(
+            "noise-removal {tier}: PSNR {before:.2} -> {after:.2} dB in {:?}",
+            t.elapsed()
+        );
+        gains.push((tier, after - before));
+    }
+    assert!(gains.iter().all(|(_, g)| *g > 0.5), "PSNR gains {gains:?}");
+    // Format and bad settings.
+    let (_, fmt, _, _) = run_full(
+        "noise-removal",
+        vec![input.clone()],
+        serde_json::json!({"tier": "quick", "format": "jpeg", "quality": 80}),
+    );
+    assert_eq!(fmt, ashim_core::ImageFormat::Jpeg);
+    for bad in [
+        serde_json::json!({"tier": "nope"}),
+        serde_json::json!({"format": "bmp"}),
+    ] {
+        let e = run_err("noise-removal", vec![input.clone()], bad);
+        assert_eq!(e.kind(), ErrorKind::InvalidSettings);
+    }
+}
+
+#[test]
+fn restore_photo_finds_and_fills_a_scratch_and_denoises_without_a_model() {
+    let photo = decode_independently(&fixture("content/portrait-bw.jpeg"));
+    let clean = photo
+        .resize_exact(240, 300, image::imageops::FilterType::Triangle)
+        .to_rgb8();
+    let mut damaged = clean.clone();
+    for x in 30..210 {
+        for y in 150..154 {
+            damaged.put_pixel(x, y, image::Rgb([252, 252, 252]));
+        }
+    }
+    let t = Instant::now();
+    let (out, _, name, extra) = run_full(
+        "restore-photo",
+        vec![png_input(
+            &DynamicImage::ImageRgb8(damaged.clone()),
+            "old.png",
+        )],
+        serde_json::json!({"mode": "auto"}),
+    );
+    println!("restore-photo: {extra:?} in {:?}", t.elapsed());
+    assert_eq!(name, "old_restored.png");
+    let steps: Vec<&str> = extra["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["grayscale_check", "scratch_removal", "denoise"]);
+    assert_eq!(extra["isGrayscale"], true);
+    let cov = extra["scratchCoverage"].as_f64().unwrap();
+    assert!(cov > 0.5 && cov < 5.0, "coverage {cov}%");
+    assert_eq!(extra["skipped"][0]["step"], "face_enhancement");
+    let out = out.to_rgb8();
+    let err = |img: &RgbImage| {
+        let mut e = 0f64;
+        for x in 30..210 {
+            for y in 150..154 {
+                e += (img.get_pixel(x, y).0[0] as f64 - clean.get_pixel(x, y).0[0] as f64).abs();
+            }
+        }
+        e / (180.0 * 4.0)
+    };
+    let (before, after) = (err(&damaged), err(&out));
+    assert!(
+        after < before / 2.0,
+        "scratch MAE {before:.1} -> {after:.1}"
+    );
+    // Settings out of range are 400s naming the field.
+    for bad in [
+        serde_json::json!({"mode": "extreme"}),
+        serde_json::json!({"fidelity": 1.1}),
+        serde_json::json!({"denoiseStrength": 101}),
+    ] {
+        let e = run_err(
+            "restore-photo",
+            vec![png_input(&DynamicImage::ImageRgb8(clean.clone()), "a.png")],
+            bad,
+        );
+        assert_eq!(e.kind(), ErrorKind::InvalidSettings);
+    }
+    // The undamaged photo: far less is taken for scratches (hair strands may be), and
+    // with denoise off only what was found changes.
+    let (same, _, _, extra) = run_full(
+        "restore-photo",
+        vec![png_input(&DynamicImage::ImageRgb8(clean.clone()), "a.png")],
+        serde_json::json!({"denoise": false}),
+    );
+    let clean_cov = extra["scratchCoverage"].as_f64().unwrap();
+    println!("restore-photo on the undamaged photo: coverage {clean_cov}%");
+    assert!(
+        clean_cov < 1.0 && clean_cov < cov / 2.0,
+        "{clean_cov}% vs {cov}%"
+    );
+    let same = same.to_rgb8();
+    let unchanged = same
+        .pixels()
+        .zip(clean.pixels())
+        .filter(|(a, b)| a == b)
+        .count();
+    assert!(
+        unchanged as f64 > 0.8 * (240.0 * 300.0),
+        "{unchanged} px unchanged"
+    );
+}
+
+#[test]
+fn enhance_faces_changes_the_faces_and_leaves_the_rest() {
+    need_models!();
+    let input = ashim_tests::input("content/multi-face.webp");
+    let orig = decode_independently(&fixture("content/multi-face.webp")).to_rgb8();
+    let t = Instant::now();
+    let (out, fmt, name, extra) = run_full("enhance-faces", vec![input], serde_json::json!({}));
+    println!(
+        "enhance-faces: {} faces in {:?}",
+        extra["facesDetected"],
+        t.elapsed()
+    );
+    assert_eq!(fmt, ashim_core::ImageFormat::Png);
+    assert!(name.ends_with("_enhanced.png"), "{name}");
+    let n = extra["facesDetected"].as_u64().unwrap();
+    assert!(n >= 5, "{n} faces");
+    assert_eq!(extra["model"], "realesr-animevideov3-x2");
+    let out = out.to_rgb8();
+    assert_eq!(out.dimensions(), orig.dimensions());
+    let f = &extra["faces"][0];
+    let (x, y, w, h) = (
+        f["x"].as_u64().unwrap() as u32,
+        f["y"].as_u64().unwrap() as u32,
+        f["w"].as_u64().unwrap() as u32,
+        f["h"].as_u64().unwrap() as u32,
+    );
+    let changed = (y..y + h)
+        .flat_map(|yy| (x..x + w).map(move |xx| (xx, yy)))
+        .filter(|&(xx, yy)| out.get_pixel(xx, yy) != orig.get_pixel(xx, yy))
+        .count();
+    assert!(
+        changed as f64 > 0.3 * (w * h) as f64,
+        "{changed} of {} changed",
+        w * h
+    );
+    let e = run_err(
+        "enhance-faces",
+        vec![ashim_tests::input("content/multi-face.webp")],
+        serde_json::json!({"strength": 1.1}),
+    );
+    assert_eq!(e.kind(), ErrorKind::InvalidSettings);
+}
+
+#[test]
+fn background_effects_put_a_colour_or_gradient_under_an_earlier_cut_out() {
+    // A cut-out: a red disc, transparent around it (RGB kept under the alpha, as remove-
+    // background writes it).
+    let cut = image::RgbaImage::from_fn(80, 60, |x, y| {
+        let d = ((x as f32 - 40.0).powi(2) + (y as f32 - 30.0).powi(2)).sqrt();
+        image::Rgba([200, 30, 30, if d < 20.0 { 255 } else { 0 }])
+    });
+    let input = png_input(&DynamicImage::ImageRgba8(cut), "photo_mask.png");
+    let (out, fmt, name, _) = run_full(
+        "remove-background/effects",
+        vec![input.clone()],
+        serde_json::json!({"jobId": "job", "filename": "photo_mask.png",
+                           "backgroundType": "color", "backgroundColor": "#00ff00"}),
+    );
+    assert_eq!(
+        (fmt, name.as_str()),
+        (ashim_core::ImageFormat::Png, "photo_nobg.png")
+    );
+    let out = out.to_rgba8();
+    assert_eq!(out.get_pixel(2, 2).0, [0, 255, 0, 255]);
+    assert_eq!(out.get_pixel(40, 30).0, [200, 30, 30, 255]);
+    let (g, _, _, _) = run_full(
+        "remove-background/effects",
+        vec![input.clone()],
+        serde_json::json!({"jobId": "job", "filename": "photo_mask.png", "backgroundType": "gradient",
+                           "gradientColor1": "#000000", "gradientColor2": "#ffffff", "gradientAngle": 180}),
+    );
+    let g = g.to_rgba8();
+    // Angle 180: colour 1 at the bottom, colour 2 at the top.
+    assert!(
+        g.get_pixel(2, 1).0[0] > 200 && g.get_pixel(2, 58).0[0] < 55,
+        "{:?} {:?}",
+        g.get_pixel(2, 1),
+        g.get_pixel(2, 58)
+    );
+    for bad in [
+        serde_json::json!({"filename": "photo_mask.png"}),
+        serde_json::json!({"jobId": "job", "filename": "photo_mask.png", "blurIntensity": 101}),
+        serde_json::json!({"jobId": "job", "filename": "photo_mask.png", "backgroundType": "stars"}),
+    ] {
+        let e = run_err("remove-background/effects", vec![input.clone()], bad);
+        assert_eq!(e.kind(), ErrorKind::InvalidSettings);
+    }
+}
+
+#[test]
+fn passport_photo_analyze_then_generate_to_a_country_spec() {
+    need_models!();
+    let input = ashim_tests::input("content/portrait-color.jpg");
+    let t = Instant::now();
+    let (cut, fmt, name, rep) = run_full(
+        "passport-photo/analyze",
+        vec![input.clone()],
+        serde_json::json!({}),
+    );
+    println!(
+        "passport analyze in {:?}: {}",
+        t.elapsed(),
+        rep["landmarks"]
+    );
+    assert_eq!(fmt, ashim_core::ImageFormat::Png);
+    assert_eq!(name, "portrait-color_nobg.png");
+    assert_eq!(rep["filename"], "portrait-color_nobg.png");
+    assert!(cut.color().has_alpha());
+    let lm = &rep["landmarks"];
+    let y = |k: &str| lm[k]["y"].as_f64().unwrap();
+    assert!(y("crown") < y("forehead") && y("forehead") < y("eyeCenter"));
+    assert!(y("eyeCenter") < y("nose") && y("nose") < y("chin") && y("chin") <= 1.0);
+    assert!(
+        rep["preview"].as_str().unwrap().starts_with("iVBORw0KGgo"),
+        "PNG base64"
+    );
+    assert!(rep["previewWidth"].as_u64().unwrap() <= 800);
+
+    let cut_input = png_input(&cut, "portrait-color_nobg.png");
+    let settings = serde_json::json!({"jobId": "j", "filename": "portrait-color_nobg.png",
+        "countryCode": "GB", "landmarks": lm, "imageWidth": rep["imageWidth"], "imageHeight": rep["imageHeight"]});
+    let (photo, fmt, name, extra) = run_full(
+        "passport-photo/generate",
+        vec![cut_input.clone()],
+        settings.clone(),
+    );
+    assert_eq!(fmt, ashim_core::ImageFormat::Jpeg);
+    assert_eq!(name, "portrait-color_passport.jpg");
+    assert_eq!((photo.width(), photo.height()), (413, 531));
+    assert_eq!(extra["spec"]["documentLabel"], "UK Passport");
+    assert_eq!(extra["dimensions"]["widthPx"], 413);
+    let px = photo.to_rgb8();
+    let corner = px.get_pixel(3, 3).0;
+    assert!(
+        corner.iter().all(|&v| (v as i32 - 0xD4).abs() < 12),
+        "GB grey background, got {corner:?}"
+    );
+    // The face sits in the middle third horizontally.
+    let mid = px.get_pixel(206, 265).0;
+    assert!(
+        mid.iter().any(|&v| (v as i32 - 0xD4).abs() > 20),
+        "the centre is the person, got {mid:?}"
+    );
+    let mut bad = settings.clone();
+    bad["countryCode"] = "XX".into();
+    assert_eq!(
+        run_err("passport-photo/generate", vec![cut_input.clone()], bad).kind(),
+        ErrorKind::InvalidInput
+    );
+    let mut bad = settings.clone();
+    bad["dpi"] = 50.into();
+    assert_eq!(
+        run_err("passport-photo/generate", vec![cut_input.clone()], bad).kind(),
+        ErrorKind::InvalidSettings
+    );
+    let mut bad = settings.clone();
+    bad["landmarks"].as_object_mut().unwrap().remove("chin");
+    assert_eq!(
+        run_err("passport-photo/generate", vec![cut_input.clone()], bad).kind(),
+        ErrorKind::InvalidSettings
+    );
+    // Print sheet: the photo and a 4x6 sheet.
+    let mut sheet = settings.clone();
+    sheet["printLayout"] = "4x6".into();
+    match ashim_core::run(
+        "passport-photo/generate",
+        vec![cut_input],
+        &sheet,
+        &ashim_core::Context::default(),
+    )
+    .unwrap()
+    {
+        ashim_core::Outcome::FileSet(files) => {
+            assert_eq!(files.len(), 2);
+            let s = decode_independently(&files[1].data);
+            assert_eq!((s.width(), s.height()), (1205, 1795));
+        }
+        other => panic!("expected photo + sheet, got {other:?}"),
+    }
+    // The base route: both steps in one (pipeline form).
+    let (us, _, _, _) = run_full(
+        "passport-photo",
+        vec![input],
+        serde_json::json!({"countryCode": "US"}),
+    );
+    assert_eq!((us.width(), us.height()), (602, 602));
+}

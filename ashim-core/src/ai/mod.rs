@@ -9,14 +9,17 @@
 //! [`ErrorKind::ModelNotInstalled`](crate::ErrorKind::ModelNotInstalled) state (HTTP 501),
 //! never a panic.
 
+pub mod denoise;
 pub mod effects;
 pub mod faces;
 pub mod inpaint;
 pub mod install;
 pub mod manifest;
 pub mod ocr;
+pub mod passport;
 pub mod redeye;
 pub mod rembg;
+pub mod restore;
 pub mod runtime;
 pub mod store;
 pub mod tensor;

@@ -397,7 +397,9 @@ pub fn model(id: &str, bundle_id: &str) -> Result<Arc<Model>> {
         imp::ensure_env(&mut st).map_err(|r| Error::new(ErrorKind::ModelNotInstalled, r))?;
         st.tick += 1;
         let tick = st.tick;
-        if let Some((m, t)) = st.sessions.get_mut(id) {
+        // Keyed by file path: runs with another model store (`Env::models_dir`) get their own.
+        let key = store::model_path(spec).display().to_string();
+        if let Some((m, t)) = st.sessions.get_mut(&key) {
             *t = tick;
             return Ok(m.clone());
         }
@@ -417,7 +419,7 @@ pub fn model(id: &str, bundle_id: &str) -> Result<Arc<Model>> {
             };
             st.sessions.remove(&oldest);
         }
-        st.sessions.insert(id.to_string(), (m.clone(), tick));
+        st.sessions.insert(key, (m.clone(), tick));
         Ok(m)
     }
     #[cfg(not(feature = "ai"))]

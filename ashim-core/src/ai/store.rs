@@ -28,9 +28,33 @@ pub fn set_models_dir(dir: Option<PathBuf>) {
     super::runtime::reset();
 }
 
-/// The model store: the [`set_models_dir`] override, else `ASHIM_MODELS_DIR`, else
-/// `$DATA_DIR/models`.
+thread_local! {
+    static SCOPED: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` with `dir` (a run's [`Env::models_dir`](crate::tool::Env)) as this thread's model
+/// store; `None` keeps the process-wide one. Tools run through
+/// [`DynTool::run_prepared`](crate::tool::DynTool) get this from their context.
+pub fn scoped<T>(dir: Option<&std::path::Path>, f: impl FnOnce() -> T) -> T {
+    let Some(dir) = dir else { return f() };
+    let prev = SCOPED.with(|s| s.replace(Some(dir.to_path_buf())));
+    struct Restore(Option<PathBuf>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let prev = self.0.take();
+            SCOPED.with(|s| *s.borrow_mut() = prev);
+        }
+    }
+    let _restore = Restore(prev);
+    f()
+}
+
+/// The model store: a run's [`scoped`] `Env::models_dir`, else the [`set_models_dir`]
+/// override, else `ASHIM_MODELS_DIR`, else `$DATA_DIR/models`.
 pub fn models_dir() -> PathBuf {
+    if let Some(d) = SCOPED.with(|s| s.borrow().clone()) {
+        return d;
+    }
     if let Ok(o) = OVERRIDE.read()
         && let Some(d) = o.as_ref()
     {
@@ -166,6 +190,20 @@ pub fn disk_usage() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scoped_store_applies_to_this_thread_only_and_is_restored() {
+        let before = models_dir();
+        let dir = std::path::PathBuf::from("/nonexistent/ashim-scoped-store");
+        let inside = scoped(Some(&dir), || {
+            let other = std::thread::spawn(models_dir).join().unwrap();
+            (models_dir(), other)
+        });
+        assert_eq!(inside.0, dir);
+        assert_eq!(inside.1, before);
+        assert_eq!(models_dir(), before);
+        assert_eq!(scoped(None, models_dir), before);
+    }
 
     #[test]
     fn sizes_read_for_a_person() {

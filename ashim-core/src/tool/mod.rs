@@ -133,15 +133,19 @@ impl<T: Tool> DynTool for T {
     }
 
     fn run_prepared(&self, settings: &PreparedSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
-        if let Availability::ModelNotInstalled { hint } = Tool::availability(self) {
-            return Err(Error::new(ErrorKind::ModelNotInstalled, hint));
-        }
-        check_slots(Tool::meta(self), inputs)?;
-        let typed = settings
-            .value
-            .downcast_ref::<T::Settings>()
-            .ok_or_else(|| Error::internal("settings prepared for another tool"))?;
-        Tool::run(self, typed, inputs)
+        // The run's model store (`Env::models_dir`) applies to the check and the run.
+        let env = inputs.ctx().env.clone();
+        crate::ai::store::scoped(env.models_dir.as_deref(), || {
+            if let Availability::ModelNotInstalled { hint } = Tool::availability(self) {
+                return Err(Error::new(ErrorKind::ModelNotInstalled, hint));
+            }
+            check_slots(Tool::meta(self), inputs)?;
+            let typed = settings
+                .value
+                .downcast_ref::<T::Settings>()
+                .ok_or_else(|| Error::internal("settings prepared for another tool"))?;
+            Tool::run(self, typed, inputs)
+        })
     }
 }
 

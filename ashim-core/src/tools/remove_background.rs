@@ -3,10 +3,13 @@
 //! Effect settings (colour, gradient, blur, image backgrounds, shadow) apply in pipelines.
 
 use crate::ai::{self, effects::Effects, rembg};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::naming::stem;
 use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image};
-use crate::tool::{Availability, Category, Inputs, Output, Tool, ToolMeta};
+use crate::tool::{
+    Availability, Caps, Category, Inputs, Output, SlotSpec, SubRoute, Tool, ToolMeta,
+};
 use image::DynamicImage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -72,8 +75,98 @@ impl Tool for RemoveBackground {
         let ctx = inputs.ctx();
         let image = inputs.image(0)?;
         ctx.progress(0.1, "segmenting");
-        let out = remove_background(image, &s.effects)?;
+        let mut out = remove_background(image, &s.effects)?;
         ctx.progress(0.95, "done");
-        Output::image_with(out, &serde_json::json!({"model": rembg::MODEL}))
+        // The cut-out is `<stem>_mask.png` (contract §12); `/effects` takes that name back.
+        let base = out.name.as_deref().map(stem).unwrap_or("image").to_string();
+        let name = format!("{base}_mask.png");
+        out.name = Some(name.clone());
+        Output::image_with(
+            out,
+            &serde_json::json!({"model": rembg::MODEL, "filename": name}),
+        )
+    }
+}
+
+/// Settings of [`RemoveBackgroundEffects`]: the earlier job's cut-out and the effects.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectsSettings {
+    /// The remove-background job whose cut-out gets the effects.
+    pub job_id: String,
+    /// The cut-out's file name in that job (its result's `filename`).
+    pub filename: String,
+    /// The effects.
+    #[serde(flatten)]
+    pub effects: Effects,
+}
+
+static EFFECTS_META: ToolMeta = ToolMeta {
+    id: "remove-background/effects",
+    name: "Background Effects",
+    description: "Put a colour, gradient, blurred or image background and a shadow under an earlier cut-out.",
+    category: Category::Ai,
+    slots: &[
+        SlotSpec::IMAGE,
+        SlotSpec {
+            min: 0,
+            ..SlotSpec::named_image("backgroundImage", "Image for backgroundType `image`.")
+        },
+    ],
+    caps: Caps {
+        from_job: true,
+        ..Caps::NONE
+    },
+    route: Some(SubRoute {
+        parent: "remove-background",
+        path: "effects",
+    }),
+    ..ToolMeta::ONE_IMAGE
+};
+
+/// `remove-background/effects`: effects on the cut-out of an earlier remove-background job
+/// (not gated: no model runs). Writes `<stem>_nobg.png`.
+pub struct RemoveBackgroundEffects;
+
+impl Tool for RemoveBackgroundEffects {
+    type Settings = EffectsSettings;
+
+    fn meta(&self) -> &'static ToolMeta {
+        &EFFECTS_META
+    }
+
+    fn validate(&self, s: &EffectsSettings) -> Result<()> {
+        if s.job_id.trim().is_empty() {
+            return Err(Error::field("jobId", "must not be empty"));
+        }
+        if s.filename.trim().is_empty() {
+            return Err(Error::field("filename", "must not be empty"));
+        }
+        s.effects.validate()
+    }
+
+    fn run(&self, s: &EffectsSettings, inputs: &mut Inputs<'_>) -> Result<Output> {
+        let cut = inputs.image(0)?;
+        let background = if inputs.has_named("backgroundImage") {
+            Some(inputs.named_image("backgroundImage")?)
+        } else {
+            None
+        };
+        let cutout = cut.first().to_rgba8();
+        let mut original = cutout.clone();
+        for p in original.pixels_mut() {
+            p.0[3] = 255;
+        }
+        let out = ai::effects::apply(
+            &cutout,
+            &DynamicImage::ImageRgba8(original),
+            &s.effects,
+            background.as_ref().map(|b| b.first()),
+        )?;
+        let base = stem(&s.filename).trim_end_matches("_mask").to_string();
+        let mut img = Image::from_dynamic(DynamicImage::ImageRgba8(out));
+        img.name = Some(format!("{base}_nobg.png"));
+        img.encode = Some(EncodeSpec::new(ImageFormat::Png));
+        Ok(Output::Image(img))
     }
 }

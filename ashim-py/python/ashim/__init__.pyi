@@ -370,6 +370,31 @@ def remove_background(input: Input, /, *, background_color: Optional[str] = None
         Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
     """
 
+def remove_background_effects(input: Input, /, *, background_image: Optional[Input] = None, filename: str, job_id: str, background_color: Optional[str] = None, background_type: Optional[Literal['transparent', 'color', 'gradient', 'blur', 'image']] = None, blur_enabled: Optional[bool] = None, blur_intensity: Optional[float] = None, gradient_angle: Optional[float] = None, gradient_color1: Optional[str] = None, gradient_color2: Optional[str] = None, shadow_enabled: Optional[bool] = None, shadow_opacity: Optional[float] = None) -> Output:
+    """
+    Background Effects: Put a colour, gradient, blurred or image background and a shadow under an earlier cut-out.
+
+    Tool id ``remove-background/effects``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        background_image: the image (bytes, a path, an H×W×C uint8 array or an earlier Output), sent as ``backgroundImage``; optional. Image for backgroundType `image`.
+        filename (str; required; ``filename``): The cut-out's file name in that job (its result's `filename`).
+        job_id (str; required; ``jobId``): The remove-background job whose cut-out gets the effects.
+        background_color (Optional[str]; optional; ``backgroundColor``): `#rrggbb` for `color`.
+        background_type (Optional[Literal['transparent', 'color', 'gradient', 'blur', 'image']]; optional; ``backgroundType``): Background kind.
+        blur_enabled (Optional[bool]; optional; ``blurEnabled``): Blur the background.
+        blur_intensity (Optional[float]; optional; ``blurIntensity``): Blur strength 0–100 (default 50).
+        gradient_angle (Optional[float]; optional; ``gradientAngle``): Gradient angle in degrees (180 = colour 1 at the bottom, colour 2 at the top).
+        gradient_color1 (Optional[str]; optional; ``gradientColor1``): First gradient colour (`#rrggbb`).
+        gradient_color2 (Optional[str]; optional; ``gradientColor2``): Second gradient colour (`#rrggbb`).
+        shadow_enabled (Optional[bool]; optional; ``shadowEnabled``): Drop shadow under the subject.
+        shadow_opacity (Optional[float]; optional; ``shadowOpacity``): Shadow opacity 0–100.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
 def blur_faces(input: Input, /, *, blur_radius: float = 30.0, sensitivity: float = 0.5) -> Output:
     """
     Blur Faces: Find faces (AI, YuNet) and blur them for privacy.
@@ -464,6 +489,161 @@ def colorize(input: Input, /, *, intensity: float = 1.0, model: Literal['auto', 
         input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
         intensity (float; default 1.0; ``intensity``): Strength 0–1. Default 1.
         model (Literal['auto', 'ddcolor', 'opencv']; default 'auto'; ``model``): Model. Default auto.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+def noise_removal(input: Input, /, *, color_noise: float = 30.0, detail_preservation: float = 50.0, format: Literal['original', 'png', 'jpeg', 'webp', 'avif'] = 'original', quality: int = 90, strength: float = 50.0, tier: Literal['quick', 'balanced', 'quality', 'maximum'] = 'balanced') -> Output:
+    """
+    Noise Removal: Remove noise and JPEG artefacts: bilateral, non-local means or the waifu2x AI denoiser.
+
+    Tool id ``noise-removal``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        color_noise (float; default 30.0; ``colorNoise``): Colour-noise clean-up 0–100. Default 30.
+        detail_preservation (float; default 50.0; ``detailPreservation``): How much fine detail is kept, 0–100. Default 50.
+        format (Literal['original', 'png', 'jpeg', 'webp', 'avif']; default 'original'; ``format``): Output format. Default original (same as input).
+        quality (int; default 90; ``quality``): Quality 1–100 for lossy formats. Default 90.
+        strength (float; default 50.0; ``strength``): Strength 0–100. Default 50.
+        tier (Literal['quick', 'balanced', 'quality', 'maximum']; default 'balanced'; ``tier``): Tier. Default balanced.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+class RestorePhotoReport(TypedDict):
+    """What restore-photo did (the envelope's extra fields)."""
+    colorized: bool
+    facesEnhanced: int
+    height: int
+    isGrayscale: bool
+    scratchCoverage: float
+    skipped: List[Dict[str, Any]]
+    steps: List[str]
+    width: int
+
+class RestorePhotoOutput(Output):
+    """Output of ``restore-photo``; ``.extra`` is a :class:`RestorePhotoReport`."""
+    extra: RestorePhotoReport
+
+def restore_photo(input: Input, /, *, colorize: bool = False, denoise: bool = True, denoise_strength: float = 40.0, face_enhancement: bool = True, fidelity: float = 0.7, mode: Literal['auto', 'light', 'heavy'] = 'auto', scratch_removal: bool = True) -> RestorePhotoOutput:
+    """
+    Restore Photo: Repair old photos: find and fill scratches, reduce noise (classical, no model needed).
+
+    Tool id ``restore-photo``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        colorize (bool; default False; ``colorize``): Colorize grey photos (needs a colorization model; none ships, so it is skipped).
+        denoise (bool; default True; ``denoise``): Denoise. Default true.
+        denoise_strength (float; default 40.0; ``denoiseStrength``): Denoise strength 0–100. Default 40.
+        face_enhancement (bool; default True; ``faceEnhancement``): Enhance faces (needs a face-restoration model; none ships, so it is skipped).
+        fidelity (float; default 0.7; ``fidelity``): Face-restoration fidelity 0–1. Default 0.7.
+        mode (Literal['auto', 'light', 'heavy']; default 'auto'; ``mode``): Preset. Default auto.
+        scratch_removal (bool; default True; ``scratchRemoval``): Find and fill scratches. Default true.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+class EnhanceFacesReport(TypedDict):
+    """Faces found and enhanced (the envelope's extra fields)."""
+    faces: List[Dict[str, Any]]
+    facesDetected: int
+    model: str
+
+class EnhanceFacesOutput(Output):
+    """Output of ``enhance-faces``; ``.extra`` is a :class:`EnhanceFacesReport`."""
+    extra: EnhanceFacesReport
+
+def enhance_faces(input: Input, /, *, model: Literal['auto', 'gfpgan', 'codeformer'] = 'auto', only_center_face: bool = False, sensitivity: float = 0.5, strength: float = 0.8) -> EnhanceFacesOutput:
+    """
+    Enhance Faces: Find faces (YuNet) and sharpen and clean them with AI super-resolution, blended back into the photo.
+
+    Tool id ``enhance-faces``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        model (Literal['auto', 'gfpgan', 'codeformer']; default 'auto'; ``model``): Requested model. Default auto.
+        only_center_face (bool; default False; ``onlyCenterFace``): Enhance only the face nearest the centre. Default false.
+        sensitivity (float; default 0.5; ``sensitivity``): Detection sensitivity 0–1 (higher finds more, less certain faces). Default 0.5.
+        strength (float; default 0.8; ``strength``): Blend of the enhanced face over the original, 0–1. Default 0.8.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+def passport_photo(input: Input, /, *, country_code: str, adjust_x: float = 0.0, adjust_y: float = 0.0, bg_color: Optional[str] = None, document_type: str = 'passport') -> Output:
+    """
+    Passport Photo: Make a passport photo to a country's specification (AI face detection and background removal).
+
+    Tool id ``passport-photo``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        country_code (str; required; ``countryCode``): Country code.
+        adjust_x (float; default 0.0; ``adjustX``): Horizontal offset (normalised).
+        adjust_y (float; default 0.0; ``adjustY``): Vertical offset (normalised).
+        bg_color (Optional[str]; optional; ``bgColor``): Background `#rrggbb`. Default: the country's.
+        document_type (str; default 'passport'; ``documentType``): Document type. Default passport.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+class PassportPhotoAnalyzeReport(TypedDict):
+    """What `/analyze` reports besides the cut-out image."""
+    filename: str
+    imageHeight: int
+    imageWidth: int
+    landmarks: Dict[str, Any]
+    preview: str
+    previewHeight: int
+    previewWidth: int
+
+class PassportPhotoAnalyzeOutput(Output):
+    """Output of ``passport-photo/analyze``; ``.extra`` is a :class:`PassportPhotoAnalyzeReport`."""
+    extra: PassportPhotoAnalyzeReport
+
+def passport_photo_analyze(input: Input, /) -> PassportPhotoAnalyzeOutput:
+    """
+    Passport Photo: analyze: Find the face and its key points and cut the person out, for /generate.
+
+    Tool id ``passport-photo/analyze``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+
+    Returns:
+        Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).
+    """
+
+def passport_photo_generate(input: Input, /, *, country_code: str, filename: str, image_height: int, image_width: int, job_id: str, landmarks: Dict[str, Any], adjust_x: float = 0.0, adjust_y: float = 0.0, bg_color: Optional[str] = None, custom_height_mm: Optional[float] = None, custom_width_mm: Optional[float] = None, document_type: str = 'passport', dpi: float = 300.0, max_file_size_kb: float = 0.0, print_layout: str = 'none', zoom: float = 1.0) -> Output:
+    """
+    Passport Photo: generate: Crop an analysed cut-out to a country's passport specification over a solid background.
+
+    Tool id ``passport-photo/generate``.
+
+    Args:
+        input: the image (bytes, a path, an H×W×C uint8 array or an earlier Output). The image to process.
+        country_code (str; required; ``countryCode``): Country code (`US`, `GB`, ...; see the contract's list).
+        filename (str; required; ``filename``): The cut-out's name from `/analyze` (`<stem>_nobg.png`).
+        image_height (int; required; ``imageHeight``): Height of the analysed image.
+        image_width (int; required; ``imageWidth``): Width of the analysed image.
+        job_id (str; required; ``jobId``): The `/analyze` job.
+        landmarks (Dict[str, Any]; required; ``landmarks``): The key points `/analyze` returned.
+        adjust_x (float; default 0.0; ``adjustX``): Horizontal offset added to the landmarks (normalised).
+        adjust_y (float; default 0.0; ``adjustY``): Vertical offset added to the landmarks (normalised).
+        bg_color (Optional[str]; optional; ``bgColor``): Background `#rrggbb`. Default: the country's.
+        custom_height_mm (Optional[float]; optional; ``customHeightMm``): Custom height in mm.
+        custom_width_mm (Optional[float]; optional; ``customWidthMm``): Custom width in mm (overrides the country's).
+        document_type (str; default 'passport'; ``documentType``): Document type. Default passport.
+        dpi (float; default 300.0; ``dpi``): Output resolution, 72–1200 dpi. Default 300.
+        max_file_size_kb (float; default 0.0; ``maxFileSizeKb``): Largest JPEG size in KB (0 = no limit).
+        print_layout (str; default 'none'; ``printLayout``): Print sheet: `4x6`, `a4` or `none` (anything else: none). Default none.
+        zoom (float; default 1.0; ``zoom``): Zoom 0.5–3 (keeps the centre). Default 1.
 
     Returns:
         Output: the image (``.data``, ``.format``, ``.width``, ``.height``, ``.extra``, ``.save()``, ``.to_numpy()``).

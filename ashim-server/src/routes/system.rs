@@ -33,6 +33,7 @@ pub async fn health(State(state): State<Shared>) -> Response {
 pub async fn admin_health(State(state): State<Shared>, _: Authorized) -> ApiResult<Json<Value>> {
     let ok = db_ok(&state).await;
     let active = state.cfg.concurrent_jobs - state.jobs.available_permits();
+    let gpu = ashim_core::ai::runtime::gpu_status();
     Ok(Json(json!({
         "status": if ok { "healthy" } else { "degraded" },
         "version": VERSION,
@@ -40,7 +41,7 @@ pub async fn admin_health(State(state): State<Shared>, _: Authorized) -> ApiResu
         "storage": {"mode": "local", "available": "N/A"},
         "database": if ok { "ok" } else { "error" },
         "queue": {"active": active, "pending": 0},
-        "ai": {"gpu": false},
+        "ai": {"gpu": gpu.active, "gpuStatus": gpu},
     })))
 }
 
