@@ -79,7 +79,9 @@ fn merge_form_fields(meta: &ToolMeta, settings: &mut Value, fields: &HashMap<Str
         return;
     };
     for key in meta.form_fields {
-        if let Some(raw) = fields.get(*key).filter(|_| !obj.contains_key(*key)) {
+        // A bare form field replaces the same key in `settings` (the contract's "the later of
+        // the two wins": fields are read after the settings part here).
+        if let Some(raw) = fields.get(*key) {
             let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.clone()));
             obj.insert((*key).to_string(), value);
         }
