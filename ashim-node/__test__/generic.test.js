@@ -16,7 +16,11 @@ const positionalSlot = (tool) => tool.slots.find((s) => !s.named)
 function inputsFor(tool) {
   const slot = positionalSlot(tool)
   if (!slot) return undefined
-  if (slot.max === 1) return fixture('test-200x150.png')
+  if (slot.max === 1) {
+    // Tools that refuse a photo without a face (422) get one.
+    if (tool.id.startsWith('passport-photo') && tool.id !== 'passport-photo/generate') return fixture('content/portrait-color.jpg')
+    return fixture('test-200x150.png')
+  }
   const list = [fixture('test-200x150.png'), fixture('test-100x100.jpg')]
   while (list.length < slot.min) list.push(fixture('test-200x150.png'))
   return list

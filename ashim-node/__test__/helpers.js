@@ -77,14 +77,21 @@ function minimalValue(root, schema) {
     return 'ashim'.slice(0, s.maxLength ?? 5).padEnd(s.minLength ?? 1, 'a')
   }
   if (t === 'array') return Array.from({ length: s.minItems ?? 0 }, () => minimalValue(root, s.items || {}))
-  if (t === 'object') return minimalSettings(s)
+  if (t === 'object') return minimalSettings(s, root)
   throw new Error(`cannot derive a value for ${JSON.stringify(s)}`)
 }
 
-/** Values for the required settings only. */
-function minimalSettings(schema) {
+/**
+ * The schema's first example when it has one (a tool whose settings depend on each other
+ * documents a working set that way), else values for the required settings only. `root`
+ * holds the `$defs` of a nested schema.
+ */
+function minimalSettings(schema, root) {
+  if (!root && Array.isArray(schema.examples) && schema.examples[0] && typeof schema.examples[0] === 'object') {
+    return { ...schema.examples[0] }
+  }
   const props = schema.properties || {}
-  return Object.fromEntries((schema.required || []).map((k) => [k, minimalValue(schema, props[k])]))
+  return Object.fromEntries((schema.required || []).map((k) => [k, minimalValue(root || schema, props[k])]))
 }
 
 module.exports = { FIXTURES, fixture, hasMagic, MIME_FORMAT, minimalSettings, minimalValue }

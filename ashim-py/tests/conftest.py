@@ -87,11 +87,16 @@ def minimal_value(root: Dict[str, Any], schema: Dict[str, Any]) -> Any:
     if t == "array":
         return [minimal_value(root, schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
     if t == "object":
-        return minimal_settings(schema)
+        return minimal_settings(schema, root)
     raise AssertionError(f"cannot derive a value for {schema}")
 
 
-def minimal_settings(schema: Dict[str, Any]) -> Dict[str, Any]:
-    """Values for the required settings only (everything else keeps its default)."""
+def minimal_settings(schema: Dict[str, Any], root: Dict[str, Any] | None = None) -> Dict[str, Any]:
+    """The schema's first example when it has one (a tool whose settings depend on each other
+    documents a working set that way), else values for the required settings only (everything
+    else keeps its default). ``root`` holds the ``$defs`` of a nested schema."""
+    examples = schema.get("examples")
+    if root is None and isinstance(examples, list) and examples and isinstance(examples[0], dict):
+        return dict(examples[0])
     props = schema.get("properties", {})
-    return {name: minimal_value(schema, props[name]) for name in schema.get("required", [])}
+    return {name: minimal_value(root or schema, props[name]) for name in schema.get("required", [])}
