@@ -50,35 +50,6 @@ fn ink(img: &RgbaImage, blank: [u8; 3]) -> usize {
     ink_in(img, blank, (0, 0, img.width(), img.height()))
 }
 
-/// Compare `got` with `tests/golden/<tool>/<case>.png` (mean absolute difference per
-/// channel at most `tol`); `ASHIM_BLESS=1` rewrites the reference.
-fn golden(tool: &str, case: &str, got: &RgbaImage, tol: f64) {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("golden")
-        .join(tool);
-    let path = dir.join(format!("{case}.png"));
-    if std::env::var_os("ASHIM_BLESS").is_some() {
-        std::fs::create_dir_all(&dir).unwrap();
-        got.save(&path).unwrap();
-        return;
-    }
-    let want = image::open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with ASHIM_BLESS=1)", path.display()))
-        .to_rgba8();
-    assert_eq!(got.dimensions(), want.dimensions(), "{tool}/{case} size");
-    let sum: u64 = got
-        .as_raw()
-        .iter()
-        .zip(want.as_raw())
-        .map(|(a, b)| u64::from(a.abs_diff(*b)))
-        .sum();
-    let mean = sum as f64 / got.as_raw().len() as f64;
-    assert!(
-        mean <= tol,
-        "{tool}/{case}: mean abs diff {mean:.3} > {tol}"
-    );
-}
-
 // ---------------------------------------------------------------- text rendering
 
 /// 8-connected components of coverage ≥ 0.5.
