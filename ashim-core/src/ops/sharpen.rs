@@ -1,6 +1,7 @@
 //! Sharpening and denoising on [`Planes`]: the libvips-style adaptive sharpen on Lab
 //! lightness, high-pass kernels and median filters.
 
+use super::blur::gaussian_plane;
 use super::colour::{Checkpoint, Depth, Planes, lab_to_srgb, srgb_to_lab};
 use crate::error::Result;
 
@@ -60,10 +61,6 @@ impl SharpenParams {
         y.copysign(d).clamp(-self.y3, self.y2)
     }
 }
-
-/// Gaussian blur of one plane: the shared kernels of [`ops::gaussian_plane`](super::gaussian_plane)
-/// (re-exported here for the sharpening and border code).
-pub(crate) use super::blur::gaussian_plane;
 
 /// Adaptive sharpen on the Lab lightness: L += curve(L − gaussian_σ(L)). Chroma, alpha,
 /// depth and the grey/colour layout are kept.

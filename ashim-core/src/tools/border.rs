@@ -5,7 +5,7 @@ use crate::format::ImageFormat;
 use crate::image::{EncodeSpec, Image};
 use crate::ops::blend::{BlendMode, blend_onto};
 use crate::ops::colour::{Checkpoint, Planes};
-use crate::ops::sharpen::gaussian_plane;
+use crate::ops::gaussian_plane;
 use crate::settings::HexColor;
 use crate::tool::{Category, Inputs, Output, Tool, ToolMeta};
 use image::DynamicImage;

@@ -31,10 +31,15 @@ const STALE_INSTALL_SECS: i64 = 3600;
 /// The model store this server uses: `ASHIM_MODELS_DIR`, else `<DATA_DIR>/models` (the
 /// configured `DATA_DIR`, so its `ASHIM_DATA_DIR` alias counts too).
 pub fn models_dir(state: &Shared) -> PathBuf {
+    store_dir(&state.cfg)
+}
+
+/// [`models_dir`] from the configuration alone (the `models` subcommand has no app state).
+fn store_dir(cfg: &crate::Config) -> PathBuf {
     std::env::var_os("ASHIM_MODELS_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| state.cfg.data_dir.join("models"))
+        .unwrap_or_else(|| cfg.data_dir.join("models"))
 }
 
 /// Point the core at this server's model store (once; later calls find it set).
@@ -343,11 +348,7 @@ pub async fn disk_usage(State(state): State<Shared>, _: Authorized) -> ApiResult
 /// binary, on the configured store; installs and removals are recorded in the database so
 /// `GET /api/v1/features` of every instance agrees. Returns the exit status.
 pub async fn models_command(cfg: &crate::Config, args: &[String]) -> i32 {
-    let dir = std::env::var_os("ASHIM_MODELS_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cfg.data_dir.join("models"));
-    ai::set_models_dir(Some(dir));
+    ai::set_models_dir(Some(store_dir(cfg)));
     let action = args.first().map(String::as_str).unwrap_or("list");
     let names: Vec<String> = args.iter().skip(1).cloned().collect();
     let run = {

@@ -166,8 +166,7 @@ pub async fn run_tool_batch(
         return super::run_request(state, caller, format!("{tool_id}/batch"), req).await;
     }
     caller.user()?.require("tools:use")?;
-    let tool = lookup(&state, &tool_id)?;
-    crate::routes::features::gate(&state, tool).await?;
+    let tool = lookup(&state, &tool_id).await?;
     let meta = tool.meta();
     if !meta.caps.batch {
         return Err(ApiError::bad_request(format!(

@@ -22,13 +22,16 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// The served registry entry `tool_id` (404 when unknown or switched off).
-pub(crate) fn lookup(state: &Shared, tool_id: &str) -> ApiResult<&'static dyn DynTool> {
-    registry::get(tool_id)
+pub(crate) async fn lookup(state: &Shared, tool_id: &str) -> ApiResult<&'static dyn DynTool> {
+    let tool = registry::get(tool_id)
         .filter(|t| {
             let meta = t.meta();
             state.tool_enabled(meta.route.map_or(meta.id, |r| r.parent))
         })
-        .ok_or_else(|| ApiError::of(Code::UnknownTool, format!("Tool \"{tool_id}\" not found")))
+        .ok_or_else(|| ApiError::of(Code::UnknownTool, format!("Tool \"{tool_id}\" not found")))?;
+    // A model-backed tool without its models answers 501 before its body is read.
+    crate::routes::features::gate(state, tool).await?;
+    Ok(tool)
 }
 
 /// Check the uploads against the slots before any work starts, with the contract's wording
@@ -149,20 +152,19 @@ async fn read_request(
     let mut form: Form = Form::read(req, state, parts).await?;
     let mut settings = form.settings()?;
     merge_form_fields(meta, &mut settings, &form.fields);
-    // An earlier job's result may be named in the settings too (`/effects`, `/generate`).
-    let mut job_fields = form.fields.clone();
-    for key in ["jobId", "filename"] {
-        if let Some(Value::String(v)) = settings.get(key) {
-            job_fields
-                .entry(key.to_string())
-                .or_insert_with(|| v.clone());
+    if meta.caps.from_job && form.positional(meta).next().is_none() {
+        // An earlier job's result may be named in the settings too (`/effects`, `/generate`).
+        let mut job_fields = form.fields.clone();
+        for key in ["jobId", "filename"] {
+            if let Some(Value::String(v)) = settings.get(key) {
+                job_fields
+                    .entry(key.to_string())
+                    .or_insert_with(|| v.clone());
+            }
         }
-    }
-    if meta.caps.from_job
-        && form.positional(meta).next().is_none()
-        && let Some(u) = jobs::earlier_result(state, &job_fields).await?
-    {
-        form.files.push(u);
+        if let Some(u) = jobs::earlier_result(state, &job_fields).await? {
+            form.files.push(u);
+        }
     }
     if meta.takes_no_files() {
         form.files.clear();
@@ -202,8 +204,7 @@ pub(crate) async fn run_request(
 ) -> ApiResult<Response> {
     let me = caller.user()?.clone();
     me.require("tools:use")?;
-    let tool = lookup(&state, &tool_id)?;
-    crate::routes::features::gate(&state, tool).await?;
+    let tool = lookup(&state, &tool_id).await?;
     let meta = tool.meta();
     let headers = req.headers().clone();
     let (settings, form) = read_request(&state, meta, req).await?;
